@@ -1,0 +1,280 @@
+package io.shopflow.marketing.operators;
+
+import io.shopflow.marketing.schema.CatalogItem;
+import io.shopflow.marketing.schema.EventType;
+import io.shopflow.marketing.schema.ItemSignal;
+import io.shopflow.marketing.schema.UserSignal;
+import io.shopflow.marketing.schema.state.ItemState;
+import io.shopflow.marketing.udfs.EngineConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by item. Keeps the catalogue entry, who is interested in the item (carted or wishlisted
+ * it), and what it is bought together with; joins every event line with the catalogue and fans a
+ * catalogue price drop out to the interested users.
+ */
+public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal, UserSignal> {
+  private static final long serialVersionUID = 1L;
+
+  private final EngineConfig cfg;
+
+  /** Catalogue attributes: title, category, price, stock. */
+  private transient ValueState<ItemState> item;
+
+  /** User id -> event time of the cart add / wishlist that made them interested. */
+  private transient MapState<String, Long> interestedUsers;
+
+  private transient ValueState<Integer> interestedCount;
+
+  /** Other item id -> times bought in the same order as this one. */
+  private transient MapState<String, Integer> coPurchases;
+
+  private transient ValueState<Integer> coPurchaseCount;
+
+  public ItemCatalogFunction(EngineConfig cfg) {
+    this.cfg = cfg;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    StateTtlConfig catalogTtl = ttl(cfg.catalogTtlMs);
+    StateTtlConfig interestTtl = ttl(cfg.interestWindowMs);
+
+    ValueStateDescriptor<ItemState> itemDesc = new ValueStateDescriptor<>("item", ItemState.class);
+    itemDesc.enableTimeToLive(catalogTtl);
+    MapStateDescriptor<String, Long> interestDesc =
+        new MapStateDescriptor<>("interested-users", Types.STRING, Types.LONG);
+    interestDesc.enableTimeToLive(interestTtl);
+    ValueStateDescriptor<Integer> interestCountDesc =
+        new ValueStateDescriptor<>("interested-count", Types.INT);
+    interestCountDesc.enableTimeToLive(interestTtl);
+    MapStateDescriptor<String, Integer> coDesc =
+        new MapStateDescriptor<>("co-purchases", Types.STRING, Types.INT);
+    coDesc.enableTimeToLive(catalogTtl);
+    ValueStateDescriptor<Integer> coCountDesc =
+        new ValueStateDescriptor<>("co-purchase-count", Types.INT);
+    coCountDesc.enableTimeToLive(catalogTtl);
+
+    item = getRuntimeContext().getState(itemDesc);
+    interestedUsers = getRuntimeContext().getMapState(interestDesc);
+    interestedCount = getRuntimeContext().getState(interestCountDesc);
+    coPurchases = getRuntimeContext().getMapState(coDesc);
+    coPurchaseCount = getRuntimeContext().getState(coCountDesc);
+  }
+
+  static StateTtlConfig ttl(long ms) {
+    return StateTtlConfig.newBuilder(Duration.ofMillis(ms))
+        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+        .build();
+  }
+
+  @Override
+  public void processElement(ItemSignal s, Context ctx, Collector<UserSignal> out)
+      throws Exception {
+    if (s.kind == ItemSignal.CATALOG) {
+      onCatalog(s.catalog, out);
+    } else {
+      onLine(s, out);
+    }
+  }
+
+  private void onCatalog(CatalogItem c, Collector<UserSignal> out) throws Exception {
+    ItemState st = item.value();
+    if (st == null) {
+      st = new ItemState();
+    } else if (c.eventTime < st.updatedAt) {
+      return; // an older upsert arriving late must not undo a newer one
+    }
+    Double oldPrice = st.price;
+    if (c.title != null) {
+      st.title = c.title;
+    }
+    if (c.categoryPath != null && c.categoryPath.length > 0) {
+      st.category = c.leafCategory();
+    }
+    if (c.price != null) {
+      st.price = c.price;
+    }
+    if (c.currency != null) {
+      st.currency = c.currency;
+    }
+    if (c.stock != null) {
+      st.stock = c.stock;
+    }
+    st.updatedAt = c.eventTime;
+    item.update(st);
+
+    boolean inStock = st.stock == null || st.stock > 0;
+    if (oldPrice != null
+        && c.price != null
+        && inStock
+        && c.price <= oldPrice * (1 - cfg.priceDropMinFraction)) {
+      fanOutPriceDrop(c, st, oldPrice, out);
+    }
+  }
+
+  private void fanOutPriceDrop(CatalogItem c, ItemState st, double oldPrice, Collector<UserSignal> out)
+      throws Exception {
+    for (Map.Entry<String, Long> e : interestedUsers.entries()) {
+      if (c.eventTime - e.getValue() > cfg.interestWindowMs) {
+        continue;
+      }
+      UserSignal u = new UserSignal();
+      u.kind = UserSignal.PRICE_DROP;
+      u.userId = e.getKey();
+      u.eventId = c.eventId;
+      u.eventTime = c.eventTime;
+      u.itemId = c.itemId;
+      u.title = st.title;
+      u.category = st.category == null ? "unknown" : st.category;
+      u.currency = st.currency;
+      u.oldPrice = oldPrice;
+      u.newPrice = c.price;
+      u.price = c.price;
+      out.collect(u);
+    }
+  }
+
+  private void onLine(ItemSignal s, Collector<UserSignal> out) throws Exception {
+    ItemState st = item.value();
+    UserSignal u = new UserSignal();
+    u.kind = UserSignal.EVENT;
+    u.userId = s.userId;
+    u.eventId = s.eventId;
+    u.eventTime = s.eventTime;
+    u.eventType = s.eventType;
+    u.itemId = s.itemId;
+    u.quantity = s.quantity;
+    u.price = s.price != null ? s.price : st != null ? st.price : null;
+    u.currency = s.currency != null ? s.currency : st != null ? st.currency : null;
+    u.title = st != null ? st.title : null;
+    u.category = st != null && st.category != null ? st.category : "unknown";
+    u.sessionHint = s.sessionHint;
+    u.lineIndex = s.lineIndex;
+    u.lineCount = s.lineCount;
+
+    switch (s.eventType) {
+      case EventType.CART_ADD, EventType.WISHLIST -> rememberInterest(s.userId, s.eventTime);
+      case EventType.CART_REMOVE -> forgetInterest(s.userId);
+      case EventType.PURCHASE -> {
+        forgetInterest(s.userId);
+        attachCoPurchased(u, s.basket);
+        countCoPurchases(s.itemId, s.basket);
+      }
+      default -> {}
+    }
+    out.collect(u);
+  }
+
+  private void rememberInterest(String userId, long t) throws Exception {
+    Long prev = interestedUsers.get(userId);
+    if (prev != null && prev >= t) {
+      return;
+    }
+    interestedUsers.put(userId, t);
+    if (prev == null) {
+      int n = valueOr(interestedCount.value()) + 1;
+      if (n > cfg.maxInterestedUsersPerItem) {
+        n = pruneOldestInterest();
+      }
+      interestedCount.update(n);
+    }
+  }
+
+  private void forgetInterest(String userId) throws Exception {
+    if (interestedUsers.contains(userId)) {
+      interestedUsers.remove(userId);
+      interestedCount.update(Math.max(0, valueOr(interestedCount.value()) - 1));
+    }
+  }
+
+  /** Drops the oldest tenth so that pruning is amortised; returns the new size. */
+  private int pruneOldestInterest() throws Exception {
+    List<Map.Entry<String, Long>> all = new ArrayList<>();
+    for (Map.Entry<String, Long> e : interestedUsers.entries()) {
+      all.add(Map.entry(e.getKey(), e.getValue()));
+    }
+    all.sort(Map.Entry.comparingByValue());
+    int keep = cfg.maxInterestedUsersPerItem * 9 / 10;
+    int drop = all.size() - keep;
+    for (int i = 0; i < drop; i++) {
+      interestedUsers.remove(all.get(i).getKey());
+    }
+    return all.size() - Math.max(drop, 0);
+  }
+
+  /** Top partners by count, excluding the basket itself, as seen before this order counts. */
+  private void attachCoPurchased(UserSignal u, String[] basket) throws Exception {
+    Set<String> inBasket = new HashSet<>(Arrays.asList(basket));
+    List<Map.Entry<String, Integer>> top = new ArrayList<>();
+    for (Map.Entry<String, Integer> e : coPurchases.entries()) {
+      if (e.getValue() >= cfg.coPurchaseMinCount && !inBasket.contains(e.getKey())) {
+        top.add(Map.entry(e.getKey(), e.getValue()));
+      }
+    }
+    top.sort(
+        (a, b) ->
+            a.getValue().equals(b.getValue())
+                ? a.getKey().compareTo(b.getKey())
+                : Integer.compare(b.getValue(), a.getValue()));
+    int n = Math.min(top.size(), cfg.crossSellMaxItems);
+    u.coPurchased = new String[n];
+    u.coPurchasedCounts = new int[n];
+    for (int i = 0; i < n; i++) {
+      u.coPurchased[i] = top.get(i).getKey();
+      u.coPurchasedCounts[i] = top.get(i).getValue();
+    }
+  }
+
+  private void countCoPurchases(String self, String[] basket) throws Exception {
+    int size = valueOr(coPurchaseCount.value());
+    Set<String> counted = new HashSet<>();
+    for (String other : basket) {
+      if (other.equals(self) || !counted.add(other)) {
+        continue;
+      }
+      Integer c = coPurchases.get(other);
+      if (c == null) {
+        size++;
+      }
+      coPurchases.put(other, c == null ? 1 : c + 1);
+    }
+    if (size > cfg.maxCoPurchasePartners * 3 / 2) {
+      size = pruneRarestPartners();
+    }
+    coPurchaseCount.update(size);
+  }
+
+  private int pruneRarestPartners() throws Exception {
+    List<Map.Entry<String, Integer>> all = new ArrayList<>();
+    for (Map.Entry<String, Integer> e : coPurchases.entries()) {
+      all.add(Map.entry(e.getKey(), e.getValue()));
+    }
+    all.sort(Map.Entry.comparingByValue());
+    int drop = all.size() - cfg.maxCoPurchasePartners;
+    for (int i = 0; i < drop; i++) {
+      coPurchases.remove(all.get(i).getKey());
+    }
+    return all.size() - Math.max(drop, 0);
+  }
+
+  private static int valueOr(Integer v) {
+    return v == null ? 0 : v;
+  }
+}

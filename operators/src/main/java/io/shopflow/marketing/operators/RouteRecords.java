@@ -1,0 +1,123 @@
+package io.shopflow.marketing.operators;
+
+import io.shopflow.marketing.schema.DeadLetter;
+import io.shopflow.marketing.schema.EventType;
+import io.shopflow.marketing.schema.ItemSignal;
+import io.shopflow.marketing.schema.LineItem;
+import io.shopflow.marketing.schema.ParsedRecord;
+import io.shopflow.marketing.schema.ShopEvent;
+import io.shopflow.marketing.schema.UserSignal;
+import io.shopflow.marketing.udfs.EngineConfig;
+import io.shopflow.marketing.udfs.OutputJson;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * First step after the source: dead letters and too-late records go to the DLQ; behaviour events
+ * are split into one line per item for the keyed-by-item catalogue join; catalogue upserts go to
+ * the item side; consent changes and item-less events go straight to the user side.
+ */
+public class RouteRecords extends ProcessFunction<ParsedRecord, ItemSignal> {
+  private static final long serialVersionUID = 1L;
+
+  public static final OutputTag<UserSignal> TO_USERS =
+      new OutputTag<>("to-users", TypeInformation.of(UserSignal.class));
+  public static final OutputTag<DeadLetter> DEAD_LETTERS =
+      new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+  private final long allowedLatenessMs;
+
+  public RouteRecords(EngineConfig cfg) {
+    this.allowedLatenessMs = cfg.allowedLatenessMs;
+  }
+
+  @Override
+  public void processElement(ParsedRecord r, Context ctx, Collector<ItemSignal> out) {
+    if (r.deadLetter != null) {
+      ctx.output(DEAD_LETTERS, r.deadLetter);
+      return;
+    }
+    long watermark = ctx.timerService().currentWatermark();
+    long t = r.eventTime();
+    if (watermark != Long.MIN_VALUE && t < watermark - allowedLatenessMs) {
+      // Later than the allowed lateness: its timers would fire at once and its session is closed.
+      // Kept whole in the DLQ so that it can be replayed into a batch correction.
+      ctx.output(
+          DEAD_LETTERS,
+          r.toDeadLetter(
+              "late: event time "
+                  + OutputJson.iso(t)
+                  + " is more than "
+                  + allowedLatenessMs / 1000
+                  + " s behind the watermark "
+                  + OutputJson.iso(watermark)));
+      return;
+    }
+    if (r.event != null) {
+      routeEvent(r.event, ctx, out);
+    } else if (r.catalog != null) {
+      ItemSignal s = new ItemSignal();
+      s.kind = ItemSignal.CATALOG;
+      s.itemId = r.catalog.itemId;
+      s.eventId = r.catalog.eventId;
+      s.eventTime = r.catalog.eventTime;
+      s.catalog = r.catalog;
+      out.collect(s);
+    } else if (r.consent != null) {
+      UserSignal s = new UserSignal();
+      s.kind = UserSignal.CONSENT;
+      s.userId = r.consent.userId;
+      s.eventId = r.consent.eventId;
+      s.eventTime = r.consent.eventTime;
+      s.consentChange = r.consent.change;
+      s.channels = r.consent.channels;
+      ctx.output(TO_USERS, s);
+    }
+  }
+
+  private static void routeEvent(ShopEvent e, Context ctx, Collector<ItemSignal> out) {
+    if (e.items.length == 0) {
+      UserSignal s = new UserSignal();
+      s.kind = UserSignal.EVENT;
+      s.userId = e.userId;
+      s.eventId = e.eventId;
+      s.eventTime = e.eventTime;
+      s.eventType = e.eventType;
+      s.currency = e.currency;
+      s.sessionHint = e.sessionHint;
+      s.query = e.query;
+      s.lineIndex = 0;
+      s.lineCount = 1;
+      ctx.output(TO_USERS, s);
+      return;
+    }
+    String[] basket = new String[0];
+    if (EventType.PURCHASE.equals(e.eventType)) {
+      basket = new String[e.items.length];
+      for (int i = 0; i < basket.length; i++) {
+        basket[i] = e.items[i].itemId;
+      }
+    }
+    for (int i = 0; i < e.items.length; i++) {
+      LineItem li = e.items[i];
+      ItemSignal s = new ItemSignal();
+      s.kind = ItemSignal.LINE;
+      s.itemId = li.itemId;
+      s.eventId = e.eventId;
+      s.eventType = e.eventType;
+      s.userId = e.userId;
+      s.eventTime = e.eventTime;
+      s.quantity = li.quantity;
+      s.price = li.price;
+      s.currency = e.currency;
+      s.sessionHint = e.sessionHint;
+      s.orderId = e.orderId;
+      s.lineIndex = i;
+      s.lineCount = e.items.length;
+      s.basket = basket;
+      out.collect(s);
+    }
+  }
+}

@@ -1,0 +1,696 @@
+package io.shopflow.marketing.operators;
+
+import io.shopflow.marketing.schema.Action;
+import io.shopflow.marketing.schema.ActionType;
+import io.shopflow.marketing.schema.ConsentChange;
+import io.shopflow.marketing.schema.EventType;
+import io.shopflow.marketing.schema.SessionSummary;
+import io.shopflow.marketing.schema.SuppressedAction;
+import io.shopflow.marketing.schema.UserSignal;
+import io.shopflow.marketing.schema.state.CartLine;
+import io.shopflow.marketing.schema.state.ChannelCounter;
+import io.shopflow.marketing.schema.state.Deadlines;
+import io.shopflow.marketing.schema.state.DecayedScore;
+import io.shopflow.marketing.schema.state.PendingAction;
+import io.shopflow.marketing.schema.state.ProfileCore;
+import io.shopflow.marketing.schema.state.SessionState;
+import io.shopflow.marketing.udfs.ActionIds;
+import io.shopflow.marketing.udfs.Decay;
+import io.shopflow.marketing.udfs.EngineConfig;
+import io.shopflow.marketing.udfs.Explanations;
+import io.shopflow.marketing.udfs.Lifecycle;
+import io.shopflow.marketing.udfs.QuietHours;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by user. Keeps the open session, the profile (affinities, RFM, price band, lifecycle,
+ * recent items), cart and wishlist, and fires the triggers through the guardrails (consent,
+ * de-duplication, quiet hours, frequency cap). All deadlines share one coalesced event-time timer.
+ */
+public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal, Action> {
+  private static final long serialVersionUID = 1L;
+
+  public static final OutputTag<SessionSummary> SESSIONS =
+      new OutputTag<>("sessions", TypeInformation.of(SessionSummary.class));
+  public static final OutputTag<SuppressedAction> SUPPRESSED =
+      new OutputTag<>("suppressed", TypeInformation.of(SuppressedAction.class));
+
+  /** Session view count marking an item that was carted or bought: no browse nudge for it. */
+  private static final int ENGAGED = -1;
+
+  private final EngineConfig cfg;
+  private transient ZoneId zone;
+
+  // --- state: session ---
+  private transient ValueState<SessionState> session;
+  private transient MapState<String, Integer> sessionViews;
+  // --- state: profile ---
+  private transient ValueState<ProfileCore> profile;
+  private transient MapState<String, DecayedScore> categoryAffinity;
+  private transient MapState<String, DecayedScore> itemAffinity;
+  private transient ValueState<String[]> recentViewed;
+  private transient ValueState<String[]> recentBought;
+  // --- state: triggers ---
+  private transient MapState<String, CartLine> cart;
+  private transient MapState<String, CartLine> wishlist;
+  private transient MapState<String, Integer> crossSellCandidates;
+  private transient ValueState<Deadlines> deadlines;
+  // --- state: guardrails ---
+  private transient MapState<String, Boolean> consent;
+  private transient MapState<String, ChannelCounter> sentPerChannel;
+  private transient MapState<String, Long> recentlySent;
+  private transient MapState<String, PendingAction> deferred;
+
+  private transient Counter actionsSent;
+  private transient Counter actionsSuppressed;
+
+  public UserJourneyFunction(EngineConfig cfg) {
+    this.cfg = cfg;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    zone = cfg.zoneId();
+    StateTtlConfig profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
+    StateTtlConfig dayTtl = ItemCatalogFunction.ttl(Duration.ofDays(2).toMillis());
+    StateTtlConfig dedupTtl = ItemCatalogFunction.ttl(cfg.dedupWindowMs);
+
+    session = value("session", SessionState.class, profileTtl);
+    sessionViews = map("session-views", Types.INT, profileTtl);
+    profile = value("profile", ProfileCore.class, profileTtl);
+    categoryAffinity = map("category-affinity", TypeInformation.of(DecayedScore.class), profileTtl);
+    itemAffinity = map("item-affinity", TypeInformation.of(DecayedScore.class), profileTtl);
+    recentViewed = value("recent-viewed", String[].class, profileTtl);
+    recentBought = value("recent-bought", String[].class, profileTtl);
+    cart = map("cart", TypeInformation.of(CartLine.class), profileTtl);
+    wishlist = map("wishlist", TypeInformation.of(CartLine.class), profileTtl);
+    crossSellCandidates = map("cross-sell-candidates", Types.INT, profileTtl);
+    deadlines = value("deadlines", Deadlines.class, profileTtl);
+    consent = map("consent", Types.BOOLEAN, null);
+    sentPerChannel = map("sent-per-channel", TypeInformation.of(ChannelCounter.class), dayTtl);
+    recentlySent = map("recently-sent", Types.LONG, dedupTtl);
+    deferred = map("deferred", TypeInformation.of(PendingAction.class), profileTtl);
+
+    actionsSent = getRuntimeContext().getMetricGroup().counter("actionsSent");
+    actionsSuppressed = getRuntimeContext().getMetricGroup().counter("actionsSuppressed");
+  }
+
+  private <T> ValueState<T> value(String name, Class<T> type, StateTtlConfig ttl) {
+    ValueStateDescriptor<T> d = new ValueStateDescriptor<>(name, type);
+    if (ttl != null) {
+      d.enableTimeToLive(ttl);
+    }
+    return getRuntimeContext().getState(d);
+  }
+
+  private <V> MapState<String, V> map(String name, TypeInformation<V> type, StateTtlConfig ttl) {
+    MapStateDescriptor<String, V> d = new MapStateDescriptor<>(name, Types.STRING, type);
+    if (ttl != null) {
+      d.enableTimeToLive(ttl);
+    }
+    return getRuntimeContext().getMapState(d);
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  @Override
+  public void processElement(UserSignal s, Context ctx, Collector<Action> out) throws Exception {
+    switch (s.kind) {
+      case UserSignal.CONSENT -> onConsent(s, ctx);
+      case UserSignal.PRICE_DROP -> onPriceDrop(s, ctx, out);
+      default -> onEvent(s, ctx, out);
+    }
+  }
+
+  private void onConsent(UserSignal s, Context ctx) throws Exception {
+    if (ConsentChange.ERASURE.equals(s.consentChange)) {
+      Deadlines d = deadlines.value();
+      if (d != null && d.scheduledTimer != 0) {
+        ctx.timerService().deleteEventTimeTimer(d.scheduledTimer);
+      }
+      clearAllState();
+      return;
+    }
+    boolean allowed = ConsentChange.OPT_IN.equals(s.consentChange);
+    for (String ch : s.channels) {
+      consent.put(ch, allowed);
+    }
+  }
+
+  private void clearAllState() {
+    session.clear();
+    sessionViews.clear();
+    profile.clear();
+    categoryAffinity.clear();
+    itemAffinity.clear();
+    recentViewed.clear();
+    recentBought.clear();
+    cart.clear();
+    wishlist.clear();
+    crossSellCandidates.clear();
+    deadlines.clear();
+    consent.clear();
+    sentPerChannel.clear();
+    recentlySent.clear();
+    deferred.clear();
+  }
+
+  private void onPriceDrop(UserSignal s, Context ctx, Collector<Action> out) throws Exception {
+    CartLine inCart = cart.get(s.itemId);
+    CartLine inWishlist = inCart == null ? wishlist.get(s.itemId) : null;
+    if (inCart == null && inWishlist == null) {
+      return; // bought or removed since: no longer interested
+    }
+    String where = inCart != null ? "cart" : "wishlist";
+    Action a =
+        newAction(
+            s.userId,
+            ActionType.PRICE_DROP,
+            s.eventTime,
+            new String[] {s.itemId},
+            Explanations.priceDrop(s.title, s.itemId, s.oldPrice, s.newPrice, s.currency, where));
+    Deadlines d = deadlinesOrNew();
+    deliver(a, s.eventTime, d, out, ctx);
+    reschedule(d, ctx);
+  }
+
+  private void onEvent(UserSignal s, Context ctx, Collector<Action> out) throws Exception {
+    long t = s.eventTime;
+    Deadlines d = deadlinesOrNew();
+    ProfileCore p = profile.value();
+    if (p == null) {
+      p = new ProfileCore();
+      p.firstSeen = t;
+    }
+    trackSession(s, d, p, out, ctx);
+
+    p.firstSeen = Math.min(p.firstSeen, t);
+    p.lastSeen = Math.max(p.lastSeen, t);
+    if (s.price != null && s.itemId != null && !EventType.SEARCH.equals(s.eventType)) {
+      p.unitPriceSum += s.price;
+      p.unitPriceCount++;
+    }
+    String item = s.itemId;
+    switch (s.eventType) {
+      case EventType.VIEW -> {
+        Integer views = sessionViews.get(item);
+        if (views == null || views != ENGAGED) {
+          sessionViews.put(item, views == null ? 1 : views + 1);
+        }
+        recentViewed.update(pushRecent(recentViewed.value(), item));
+        addAffinity(s, cfg.viewWeight, p);
+      }
+      case EventType.CART_ADD -> {
+        CartLine prev = cart.get(item);
+        int qty = (prev == null ? 0 : prev.quantity) + Math.max(1, s.quantity);
+        cart.put(item, new CartLine(qty, s.price, s.title, t));
+        sessionViews.put(item, ENGAGED);
+        if (t >= d.cartArmedAt) {
+          d.cartArmedAt = t;
+          d.cartDueAt = t + cfg.cartAbandonAfterMs;
+        }
+        addAffinity(s, cfg.cartWeight, p);
+      }
+      case EventType.CART_REMOVE -> {
+        cart.remove(item);
+        if (cart.isEmpty()) {
+          d.cartDueAt = 0;
+        }
+      }
+      case EventType.WISHLIST -> {
+        wishlist.put(item, new CartLine(Math.max(1, s.quantity), s.price, s.title, t));
+        addAffinity(s, cfg.wishlistWeight, p);
+      }
+      case EventType.PURCHASE -> onPurchaseLine(s, d, p);
+      default -> {
+        // search: counts for the session, no affinity (results are not interest)
+      }
+    }
+    profile.update(p);
+    reschedule(d, ctx);
+  }
+
+  private void onPurchaseLine(UserSignal s, Deadlines d, ProfileCore p) throws Exception {
+    long t = s.eventTime;
+    String item = s.itemId;
+    cart.remove(item);
+    wishlist.remove(item);
+    sessionViews.put(item, ENGAGED);
+    if (t >= d.cartArmedAt) {
+      d.cartDueAt = 0; // checked out: the reminder for this cart is void
+    }
+    if (s.isFirstLine()) {
+      p.orders++;
+    }
+    if (t > p.lastPurchaseTime) {
+      p.lastPurchaseTime = t;
+    }
+    if (s.price != null) {
+      p.monetary += s.price * Math.max(1, s.quantity);
+    }
+    recentBought.update(pushRecent(recentBought.value(), item));
+    addAffinity(s, cfg.purchaseWeight, p);
+
+    for (int i = 0; i < s.coPurchased.length; i++) {
+      Integer prev = crossSellCandidates.get(s.coPurchased[i]);
+      int score = s.coPurchasedCounts.length > i ? s.coPurchasedCounts[i] : 1;
+      crossSellCandidates.put(s.coPurchased[i], Math.max(score, prev == null ? 0 : prev));
+    }
+    crossSellCandidates.put("@" + item, 0); // remembers what was bought, to explain and exclude
+    if (d.crossSellDueAt == 0) {
+      d.crossSellDueAt = t + cfg.crossSellDelayMs;
+    }
+    d.winBackDueAt =
+        p.orders >= cfg.winBackMinOrders && p.winBackSentFor != p.lastPurchaseTime
+            ? p.lastPurchaseTime + cfg.winBackAfterMs
+            : 0;
+  }
+
+  private void trackSession(
+      UserSignal s, Deadlines d, ProfileCore p, Collector<Action> out, Context ctx)
+      throws Exception {
+    long t = s.eventTime;
+    SessionState ss = session.value();
+    if (ss != null && t > ss.lastEventTime + cfg.sessionGapMs) {
+      // The gap passed in event time but the watermark has not closed the session yet.
+      fireBrowseAbandonment(ss, d, out, ctx);
+      closeSession(ss, ctx);
+      ss = null;
+    }
+    if (ss == null) {
+      ss = new SessionState();
+      ss.sessionId = s.userId + "/" + t;
+      ss.startTime = t;
+      ss.lastEventTime = t;
+      p.sessions++;
+    }
+    ss.startTime = Math.min(ss.startTime, t);
+    ss.lastEventTime = Math.max(ss.lastEventTime, t);
+    if (s.isFirstLine()) {
+      ss.events++;
+      switch (s.eventType) {
+        case EventType.VIEW -> ss.views++;
+        case EventType.CART_ADD -> ss.cartAdds++;
+        case EventType.CART_REMOVE -> ss.cartRemoves++;
+        case EventType.PURCHASE -> ss.purchases++;
+        case EventType.SEARCH -> ss.searches++;
+        default -> {}
+      }
+    }
+    if (EventType.PURCHASE.equals(s.eventType) && s.price != null) {
+      ss.revenue += s.price * Math.max(1, s.quantity);
+    }
+    session.update(ss);
+    d.sessionCloseAt = ss.lastEventTime + cfg.sessionGapMs;
+  }
+
+  private void addAffinity(UserSignal s, double weight, ProfileCore p) throws Exception {
+    long t = s.eventTime;
+    if (s.category != null && bump(categoryAffinity, s.category, weight, t)) {
+      p.categoryAffinityCount++;
+      if (p.categoryAffinityCount > cfg.maxCategoryAffinities * 6 / 5) {
+        p.categoryAffinityCount = prune(categoryAffinity, cfg.maxCategoryAffinities, t);
+      }
+    }
+    if (s.itemId != null && bump(itemAffinity, s.itemId, weight, t)) {
+      p.itemAffinityCount++;
+      if (p.itemAffinityCount > cfg.maxItemAffinities * 6 / 5) {
+        p.itemAffinityCount = prune(itemAffinity, cfg.maxItemAffinities, t);
+      }
+    }
+  }
+
+  /** Adds weight to a decayed score; returns true when the key is new. */
+  private boolean bump(MapState<String, DecayedScore> m, String key, double w, long t)
+      throws Exception {
+    DecayedScore cur = m.get(key);
+    if (cur == null) {
+      m.put(key, new DecayedScore(w, t));
+      return true;
+    }
+    long at = Math.max(cur.updatedAt, t);
+    double base = Decay.decayed(cur.score, cur.updatedAt, at, cfg.affinityHalfLifeMs);
+    m.put(key, new DecayedScore(base + Decay.decayed(w, t, at, cfg.affinityHalfLifeMs), at));
+    return false;
+  }
+
+  /** Keeps the {@code keep} strongest scores as of {@code now}; returns the new size. */
+  private int prune(MapState<String, DecayedScore> m, int keep, long now) throws Exception {
+    List<Map.Entry<String, Double>> all = new ArrayList<>();
+    for (Map.Entry<String, DecayedScore> e : m.entries()) {
+      all.add(
+          Map.entry(
+              e.getKey(),
+              Decay.decayed(e.getValue().score, e.getValue().updatedAt, now, cfg.affinityHalfLifeMs)));
+    }
+    all.sort(Map.Entry.comparingByValue());
+    int drop = all.size() - keep;
+    for (int i = 0; i < drop; i++) {
+      m.remove(all.get(i).getKey());
+    }
+    return all.size() - Math.max(0, drop);
+  }
+
+  private String[] pushRecent(String[] recent, String item) {
+    List<String> l = new ArrayList<>(cfg.recentItems);
+    l.add(item);
+    if (recent != null) {
+      for (String r : recent) {
+        if (!r.equals(item) && l.size() < cfg.recentItems) {
+          l.add(r);
+        }
+      }
+    }
+    return l.toArray(new String[0]);
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  @Override
+  public void onTimer(long ts, OnTimerContext ctx, Collector<Action> out) throws Exception {
+    Deadlines d = deadlines.value();
+    if (d == null) {
+      return;
+    }
+    d.scheduledTimer = 0;
+    if (d.sessionCloseAt != 0 && d.sessionCloseAt <= ts) {
+      SessionState ss = session.value();
+      if (ss != null) {
+        fireBrowseAbandonment(ss, d, out, ctx);
+        closeSession(ss, ctx);
+      }
+      d.sessionCloseAt = 0;
+    }
+    if (d.cartDueAt != 0 && d.cartDueAt <= ts) {
+      fireCartAbandonment(d.cartDueAt, d, out, ctx);
+      d.cartDueAt = 0;
+    }
+    if (d.crossSellDueAt != 0 && d.crossSellDueAt <= ts) {
+      fireCrossSell(d.crossSellDueAt, d, out, ctx);
+      d.crossSellDueAt = 0;
+    }
+    if (d.winBackDueAt != 0 && d.winBackDueAt <= ts) {
+      fireWinBack(d.winBackDueAt, d, out, ctx);
+      d.winBackDueAt = 0;
+    }
+    if (d.pendingDueAt != 0 && d.pendingDueAt <= ts) {
+      releaseDeferred(ts, d, out, ctx);
+    }
+    reschedule(d, ctx);
+  }
+
+  private void closeSession(SessionState ss, Context ctx) throws Exception {
+    SessionSummary sum = new SessionSummary();
+    sum.sessionId = ss.sessionId;
+    sum.userId = ctx.getCurrentKey();
+    sum.startTime = ss.startTime;
+    sum.endTime = ss.lastEventTime;
+    sum.events = ss.events;
+    sum.views = ss.views;
+    sum.cartAdds = ss.cartAdds;
+    sum.cartRemoves = ss.cartRemoves;
+    sum.purchases = ss.purchases;
+    sum.searches = ss.searches;
+    sum.revenue = ss.revenue;
+    sum.cartLeftOpen = !cart.isEmpty();
+    ctx.output(SESSIONS, sum);
+    session.clear();
+    sessionViews.clear();
+  }
+
+  private void fireBrowseAbandonment(
+      SessionState ss, Deadlines d, Collector<Action> out, Context ctx) throws Exception {
+    List<Map.Entry<String, Integer>> viewed = new ArrayList<>();
+    for (Map.Entry<String, Integer> e : sessionViews.entries()) {
+      if (e.getValue() >= cfg.browseViewThreshold) {
+        viewed.add(Map.entry(e.getKey(), e.getValue()));
+      }
+    }
+    if (viewed.isEmpty()) {
+      return;
+    }
+    viewed.sort(
+        Comparator.<Map.Entry<String, Integer>>comparingInt(Map.Entry::getValue)
+            .reversed()
+            .thenComparing(Map.Entry::getKey));
+    List<Map.Entry<String, Integer>> top = viewed.subList(0, Math.min(3, viewed.size()));
+    String[] items = top.stream().map(Map.Entry::getKey).toArray(String[]::new);
+    long at = ss.lastEventTime + cfg.sessionGapMs;
+    Action a =
+        newAction(
+            ctx.getCurrentKey(),
+            ActionType.BROWSE_ABANDONMENT,
+            at,
+            items,
+            Explanations.browseAbandonment(top, cfg.browseViewThreshold));
+    deliver(a, at, d, out, ctx);
+  }
+
+  private void fireCartAbandonment(long at, Deadlines d, Collector<Action> out, Context ctx)
+      throws Exception {
+    Map<String, CartLine> lines = new LinkedHashMap<>();
+    for (Map.Entry<String, CartLine> e : cart.entries()) {
+      lines.put(e.getKey(), e.getValue());
+    }
+    if (lines.isEmpty()) {
+      return;
+    }
+    String[] items = lines.keySet().stream().sorted().toArray(String[]::new);
+    Action a =
+        newAction(
+            ctx.getCurrentKey(),
+            ActionType.CART_ABANDONMENT,
+            at,
+            items,
+            Explanations.cartAbandonment(lines, d.cartArmedAt, cfg.cartAbandonAfterMs));
+    deliver(a, at, d, out, ctx);
+  }
+
+  private void fireCrossSell(long at, Deadlines d, Collector<Action> out, Context ctx)
+      throws Exception {
+    List<String> bought = new ArrayList<>();
+    List<Map.Entry<String, Integer>> candidates = new ArrayList<>();
+    for (Map.Entry<String, Integer> e : crossSellCandidates.entries()) {
+      if (e.getKey().startsWith("@")) {
+        bought.add(e.getKey().substring(1));
+      } else {
+        candidates.add(Map.entry(e.getKey(), e.getValue()));
+      }
+    }
+    crossSellCandidates.clear();
+    String[] recent = recentBought.value();
+    List<String> owned = new ArrayList<>(bought);
+    if (recent != null) {
+      owned.addAll(List.of(recent));
+    }
+    candidates.removeIf(c -> owned.contains(c.getKey()) || isInCart(c.getKey()));
+    if (candidates.isEmpty()) {
+      return;
+    }
+    candidates.sort(
+        Comparator.<Map.Entry<String, Integer>>comparingInt(Map.Entry::getValue)
+            .reversed()
+            .thenComparing(Map.Entry::getKey));
+    List<Map.Entry<String, Integer>> top =
+        candidates.subList(0, Math.min(cfg.crossSellMaxItems, candidates.size()));
+    String[] items = top.stream().map(Map.Entry::getKey).toArray(String[]::new);
+    bought.sort(null);
+    Action a =
+        newAction(
+            ctx.getCurrentKey(),
+            ActionType.CROSS_SELL,
+            at,
+            items,
+            Explanations.crossSell(bought, top, cfg.crossSellDelayMs));
+    deliver(a, at, d, out, ctx);
+  }
+
+  private boolean isInCart(String item) {
+    try {
+      return cart.contains(item);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void fireWinBack(long at, Deadlines d, Collector<Action> out, Context ctx)
+      throws Exception {
+    ProfileCore p = profile.value();
+    if (p == null || p.orders < cfg.winBackMinOrders || at < p.lastPurchaseTime + cfg.winBackAfterMs) {
+      return; // bought again since the deadline was set
+    }
+    String[] recent = recentBought.value();
+    String[] items =
+        recent == null ? new String[0] : java.util.Arrays.copyOf(recent, Math.min(3, recent.length));
+    Action a =
+        newAction(
+            ctx.getCurrentKey(),
+            ActionType.WIN_BACK,
+            at,
+            items,
+            Explanations.winBack(
+                p.orders,
+                p.monetary,
+                p.lastPurchaseTime,
+                cfg.winBackAfterMs,
+                Lifecycle.stage(p, at, cfg),
+                Lifecycle.priceBand(p, cfg),
+                topCategory(at)));
+    p.winBackSentFor = p.lastPurchaseTime;
+    profile.update(p);
+    deliver(a, at, d, out, ctx);
+  }
+
+  private String topCategory(long now) throws Exception {
+    String best = null;
+    double bestScore = -1;
+    for (Map.Entry<String, DecayedScore> e : categoryAffinity.entries()) {
+      double v =
+          Decay.decayed(e.getValue().score, e.getValue().updatedAt, now, cfg.affinityHalfLifeMs);
+      if (v > bestScore || (v == bestScore && e.getKey().compareTo(best) < 0)) {
+        best = e.getKey();
+        bestScore = v;
+      }
+    }
+    return best;
+  }
+
+  private void releaseDeferred(long ts, Deadlines d, Collector<Action> out, Context ctx)
+      throws Exception {
+    List<PendingAction> due = new ArrayList<>();
+    for (PendingAction pa : deferred.values()) {
+      if (pa.dueAt <= ts) {
+        due.add(pa);
+      }
+    }
+    due.sort(Comparator.comparingLong((PendingAction pa) -> pa.dueAt).thenComparing(pa -> pa.action.actionId));
+    for (PendingAction pa : due) {
+      deferred.remove(pa.action.actionId);
+    }
+    d.pendingDueAt = 0;
+    for (PendingAction pa : due) {
+      deliver(pa.action, pa.dueAt, d, out, ctx);
+    }
+    for (PendingAction pa : deferred.values()) {
+      if (d.pendingDueAt == 0 || pa.dueAt < d.pendingDueAt) {
+        d.pendingDueAt = pa.dueAt;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ guardrails
+
+  private Action newAction(String user, String type, long at, String[] items, String why) {
+    Action a = new Action();
+    a.userId = user;
+    a.actionType = type;
+    a.channel = cfg.channelFor(type);
+    a.items = items;
+    a.explanation = why;
+    a.campaign = cfg.campaignPrefix + "-" + type;
+    a.variant = cfg.defaultVariant;
+    a.triggerEventTime = at;
+    a.sendAt = at;
+    a.actionId = ActionIds.of(user, type, at, items);
+    return a;
+  }
+
+  /**
+   * Consent, then de-duplication, then quiet hours (defer), then the frequency cap; an action that
+   * passes all four is emitted. Deferred actions pass through here again when they come due.
+   */
+  private void deliver(Action a, long now, Deadlines d, Collector<Action> out, Context ctx)
+      throws Exception {
+    Boolean allowed = consent.get(a.channel);
+    if (!(allowed == null ? cfg.consentDefaultAllowed : allowed)) {
+      suppress(a, SuppressedAction.CONSENT, ctx);
+      return;
+    }
+    String dedupKey = ActionIds.dedupKey(a.actionType, a.items);
+    Long lastSent = recentlySent.get(dedupKey);
+    if (lastSent != null && now - lastSent < cfg.dedupWindowMs) {
+      suppress(a, SuppressedAction.DUPLICATE, ctx);
+      return;
+    }
+    if (cfg.quietHoursChannels.contains(a.channel)
+        && QuietHours.isQuiet(now, zone, cfg.quietStartHour, cfg.quietEndHour)) {
+      long due = QuietHours.nextAllowed(now, zone, cfg.quietStartHour, cfg.quietEndHour);
+      deferred.put(a.actionId, new PendingAction(a, due));
+      if (d.pendingDueAt == 0 || due < d.pendingDueAt) {
+        d.pendingDueAt = due;
+      }
+      return;
+    }
+    long day = QuietHours.day(now, zone);
+    ChannelCounter c = sentPerChannel.get(a.channel);
+    if (c == null || c.day != day) {
+      c = new ChannelCounter(day, 0);
+    }
+    if (c.count >= cfg.frequencyCapPerChannelPerDay) {
+      suppress(a, SuppressedAction.FREQUENCY_CAP, ctx);
+      return;
+    }
+    c.count++;
+    sentPerChannel.put(a.channel, c);
+    recentlySent.put(dedupKey, now);
+    a.sendAt = now;
+    a.processingTime = System.currentTimeMillis();
+    actionsSent.inc();
+    out.collect(a);
+  }
+
+  private void suppress(Action a, String reason, Context ctx) {
+    actionsSuppressed.inc();
+    ctx.output(SUPPRESSED, new SuppressedAction(a, reason));
+  }
+
+  // ------------------------------------------------------------------ timer bookkeeping
+
+  private Deadlines deadlinesOrNew() throws Exception {
+    Deadlines d = deadlines.value();
+    return d == null ? new Deadlines() : d;
+  }
+
+  /** One timer per user: at the earliest deadline, rounded up so near deadlines share it. */
+  private void reschedule(Deadlines d, Context ctx) throws Exception {
+    long earliest = d.earliest();
+    long wanted = earliest == 0 ? 0 : roundUp(earliest);
+    if (wanted != d.scheduledTimer) {
+      if (d.scheduledTimer != 0) {
+        ctx.timerService().deleteEventTimeTimer(d.scheduledTimer);
+      }
+      if (wanted != 0) {
+        ctx.timerService().registerEventTimeTimer(wanted);
+      }
+      d.scheduledTimer = wanted;
+    }
+    if (earliest == 0 && session.value() == null && cart.isEmpty() && deferred.isEmpty()) {
+      deadlines.clear();
+    } else {
+      deadlines.update(d);
+    }
+  }
+
+  private long roundUp(long t) {
+    long g = cfg.timerGranularityMs;
+    return g <= 1 ? t : ((t + g - 1) / g) * g;
+  }
+}

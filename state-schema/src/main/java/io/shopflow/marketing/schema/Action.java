@@ -1,0 +1,44 @@
+package io.shopflow.marketing.schema;
+
+import java.util.Arrays;
+
+/** A triggered marketing action, as written to {@code marketing.actions}. */
+public class Action {
+  /** Deterministic: the same trigger on the same input always gives the same id. */
+  public String actionId;
+
+  public String userId;
+
+  /** One of {@link ActionType}. */
+  public String actionType;
+
+  /** One of {@link Channel}. */
+  public String channel;
+
+  public String[] items = new String[0];
+
+  /** Which signals triggered it, for a human reader. */
+  public String explanation;
+
+  /** Campaign and variant for experiments; the trigger's defaults until campaigns exist. */
+  public String campaign;
+
+  public String variant;
+
+  /** Event time of the signal that triggered it (epoch ms). */
+  public long triggerEventTime;
+
+  /** Event time at which it is sent: later than the trigger when quiet hours deferred it. */
+  public long sendAt;
+
+  /** Wall-clock time the operator emitted it (epoch ms); not part of the id. */
+  public long processingTime;
+
+  public Action() {}
+
+  @Override
+  public String toString() {
+    return actionType + "{" + actionId + " user=" + userId + " " + channel + " items="
+        + Arrays.toString(items) + " t=" + triggerEventTime + "}";
+  }
+}

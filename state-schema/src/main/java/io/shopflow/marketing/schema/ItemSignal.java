@@ -1,0 +1,35 @@
+package io.shopflow.marketing.schema;
+
+/**
+ * Input of the keyed-by-item operator: either one line of a behaviour event (an event with three
+ * items becomes three lines) or a catalogue upsert. A flat POJO so that Flink's POJO serializer,
+ * not Kryo, carries it.
+ */
+public class ItemSignal {
+  public static final int LINE = 0;
+  public static final int CATALOG = 1;
+
+  public int kind;
+  public String itemId;
+
+  // --- LINE fields ---
+  public String eventId;
+  public String eventType;
+  public String userId;
+  public long eventTime;
+  public int quantity;
+  public Double price;
+  public String currency;
+  public String sessionHint;
+  public String orderId;
+  public int lineIndex;
+  public int lineCount;
+
+  /** For purchases: every item of the basket, so that co-purchase counts can be kept per item. */
+  public String[] basket = new String[0];
+
+  // --- CATALOG field ---
+  public CatalogItem catalog;
+
+  public ItemSignal() {}
+}

@@ -1,0 +1,140 @@
+package io.shopflow.marketing.udfs;
+
+import io.shopflow.marketing.schema.ActionType;
+import io.shopflow.marketing.schema.Channel;
+import java.io.Serializable;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every threshold of sessions, profiles, triggers and guardrails, with the defaults the engine
+ * ships. Serializable so that operators carry it; built from the command line in {@code
+ * pipelines}.
+ */
+public class EngineConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  // --- sessions ---
+  public long sessionGapMs = Duration.ofMinutes(30).toMillis();
+
+  // --- profile ---
+  /** Half-life of category and item affinities (event time). */
+  public long affinityHalfLifeMs = Duration.ofDays(30).toMillis();
+
+  /** Item affinities kept per user; the weakest are pruned beyond this. */
+  public int maxItemAffinities = 50;
+
+  /** Category affinities kept per user. */
+  public int maxCategoryAffinities = 30;
+
+  /** Recently viewed / bought items kept per user. */
+  public int recentItems = 10;
+
+  public double viewWeight = 1.0;
+  public double cartWeight = 3.0;
+  public double wishlistWeight = 2.0;
+  public double purchaseWeight = 5.0;
+
+  /** Lifecycle: active if last purchase within this. */
+  public long activeWithinMs = Duration.ofDays(30).toMillis();
+
+  /** Lifecycle: at risk if last purchase within this (and not active), lapsed beyond it. */
+  public long atRiskWithinMs = Duration.ofDays(90).toMillis();
+
+  /** Price band boundaries on the mean unit price the user engages with. */
+  public double budgetBelow = 2.0;
+
+  public double premiumAbove = 10.0;
+
+  // --- triggers ---
+  /** Cart abandonment: items in cart and no purchase within this after the last cart add. */
+  public long cartAbandonAfterMs = Duration.ofMinutes(30).toMillis();
+
+  /** Browse abandonment: an item viewed at least this often in one session and never carted. */
+  public int browseViewThreshold = 3;
+
+  /** Win-back: no purchase for this long ... */
+  public long winBackAfterMs = Duration.ofDays(60).toMillis();
+
+  /** ... after at least this many orders (an "active buyer"). */
+  public int winBackMinOrders = 2;
+
+  /** Cross-sell goes out this long after a purchase. */
+  public long crossSellDelayMs = Duration.ofHours(1).toMillis();
+
+  public int crossSellMaxItems = 3;
+
+  /** A co-purchased item is suggested only when bought together at least this often. */
+  public int coPurchaseMinCount = 2;
+
+  /** Co-purchase partners counted per item; the rarest are pruned beyond this. */
+  public int maxCoPurchasePartners = 100;
+
+  /** Price drop: relative drop that counts (0.10 = 10 %). */
+  public double priceDropMinFraction = 0.10;
+
+  /** Price drop: a cart add or wishlist counts as interest this long. */
+  public long interestWindowMs = Duration.ofDays(30).toMillis();
+
+  /** Interested users remembered per item (most recent kept). */
+  public int maxInterestedUsersPerItem = 1000;
+
+  // --- guardrails ---
+  /** Users without any consent record may be contacted (true) or not (false). */
+  public boolean consentDefaultAllowed = true;
+
+  public int frequencyCapPerChannelPerDay = 3;
+
+  /** Quiet hours, local time in {@link #zone}; actions due inside are deferred to their end. */
+  public int quietStartHour = 21;
+
+  public int quietEndHour = 8;
+
+  public Set<String> quietHoursChannels = Set.of(Channel.PUSH, Channel.SMS);
+
+  /** An identical action (type and items) is not sent twice within this window. */
+  public long dedupWindowMs = Duration.ofDays(7).toMillis();
+
+  public String zone = "UTC";
+
+  public Map<String, String> channelByAction = defaultChannels();
+
+  // --- time ---
+  /** Events this far behind the watermark go to the DLQ as late instead of being processed. */
+  public long allowedLatenessMs = Duration.ofHours(1).toMillis();
+
+  /** Timers are rounded up to this granularity so that near deadlines share one timer. */
+  public long timerGranularityMs = Duration.ofMinutes(1).toMillis();
+
+  // --- state retention (processing time, Flink state TTL) ---
+  public long profileTtlMs = Duration.ofDays(400).toMillis();
+
+  public long catalogTtlMs = Duration.ofDays(400).toMillis();
+
+  public String campaignPrefix = "always-on";
+
+  public String defaultVariant = "control";
+
+  public EngineConfig() {}
+
+  public ZoneId zoneId() {
+    return ZoneId.of(zone);
+  }
+
+  public String channelFor(String actionType) {
+    return channelByAction.getOrDefault(actionType, Channel.EMAIL);
+  }
+
+  private static Map<String, String> defaultChannels() {
+    Map<String, String> m = new HashMap<>();
+    m.put(ActionType.CART_ABANDONMENT, Channel.EMAIL);
+    m.put(ActionType.BROWSE_ABANDONMENT, Channel.PUSH);
+    m.put(ActionType.WIN_BACK, Channel.EMAIL);
+    m.put(ActionType.CROSS_SELL, Channel.EMAIL);
+    m.put(ActionType.PRICE_DROP, Channel.PUSH);
+    return m;
+  }
+}

@@ -1,0 +1,111 @@
+package io.shopflow.marketing.udfs;
+
+import io.shopflow.marketing.schema.state.CartLine;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Human-readable reasons for actions: which signals fired the trigger, with the numbers. */
+public final class Explanations {
+  private Explanations() {}
+
+  public static String cartAbandonment(Map<String, CartLine> lines, long armedAt, long afterMs) {
+    double total = 0;
+    boolean priced = true;
+    for (CartLine l : lines.values()) {
+      if (l.price == null) {
+        priced = false;
+      } else {
+        total += l.price * l.quantity;
+      }
+    }
+    String names =
+        lines.entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .map(e -> name(e.getValue().title, e.getKey()) + " x" + e.getValue().quantity)
+            .collect(Collectors.joining(", "));
+    return String.format(
+        Locale.ROOT,
+        "%d item(s) left in the cart (%s%s) with no purchase within %s of the last cart add at %s",
+        lines.size(),
+        names,
+        priced ? String.format(Locale.ROOT, "; total %.2f", total) : "",
+        duration(afterMs),
+        OutputJson.iso(armedAt));
+  }
+
+  public static String browseAbandonment(List<Map.Entry<String, Integer>> viewed, int threshold) {
+    String items =
+        viewed.stream()
+            .map(e -> e.getKey() + " viewed " + e.getValue() + " times")
+            .collect(Collectors.joining(", "));
+    return "in a session that has ended, "
+        + items
+        + " (threshold "
+        + threshold
+        + ") without being added to the cart";
+  }
+
+  public static String crossSell(
+      List<String> bought, List<Map.Entry<String, Integer>> partners, long delayMs) {
+    String p =
+        partners.stream()
+            .map(e -> e.getKey() + " (bought together " + e.getValue() + " times)")
+            .collect(Collectors.joining(", "));
+    return "bought "
+        + String.join(", ", bought)
+        + " "
+        + duration(delayMs)
+        + " ago; shoppers who bought it also bought "
+        + p;
+  }
+
+  public static String winBack(
+      int orders,
+      double monetary,
+      long lastPurchase,
+      long afterMs,
+      String stage,
+      String priceBand,
+      String topCategory) {
+    return String.format(
+        Locale.ROOT,
+        "active buyer (%d orders, %.2f spent, %s price band%s) has not bought for %s since %s;"
+            + " lifecycle now %s",
+        orders,
+        monetary,
+        priceBand,
+        topCategory == null ? "" : ", favourite category " + topCategory,
+        duration(afterMs),
+        OutputJson.iso(lastPurchase),
+        stage);
+  }
+
+  public static String priceDrop(
+      String title, String itemId, double oldPrice, double newPrice, String currency, String where) {
+    return String.format(
+        Locale.ROOT,
+        "price of %s dropped from %.2f to %.2f%s (-%.0f%%) while it is in the %s",
+        name(title, itemId),
+        oldPrice,
+        newPrice,
+        currency == null ? "" : " " + currency,
+        100 * (oldPrice - newPrice) / oldPrice,
+        where);
+  }
+
+  static String name(String title, String itemId) {
+    return title == null || title.isBlank() ? itemId : "'" + title.strip() + "' (" + itemId + ")";
+  }
+
+  static String duration(long ms) {
+    if (ms % 86_400_000L == 0) {
+      return ms / 86_400_000L + " days";
+    }
+    if (ms % 3_600_000L == 0) {
+      return ms / 3_600_000L + " h";
+    }
+    return ms / 60_000L + " min";
+  }
+}

@@ -129,8 +129,8 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     }
   }
 
-  private void fanOutPriceDrop(CatalogItem c, ItemState st, double oldPrice, Collector<UserSignal> out)
-      throws Exception {
+  private void fanOutPriceDrop(
+      CatalogItem c, ItemState st, double oldPrice, Collector<UserSignal> out) throws Exception {
     for (Map.Entry<String, Long> e : interestedUsers.entries()) {
       if (c.eventTime - e.getValue() > cfg.interestWindowMs) {
         continue;

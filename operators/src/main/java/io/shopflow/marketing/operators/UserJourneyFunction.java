@@ -359,7 +359,8 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       all.add(
           Map.entry(
               e.getKey(),
-              Decay.decayed(e.getValue().score, e.getValue().updatedAt, now, cfg.affinityHalfLifeMs)));
+              Decay.decayed(
+                  e.getValue().score, e.getValue().updatedAt, now, cfg.affinityHalfLifeMs)));
     }
     all.sort(Map.Entry.comparingByValue());
     int drop = all.size() - keep;
@@ -534,12 +535,16 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
   private void fireWinBack(long at, Deadlines d, Collector<Action> out, Context ctx)
       throws Exception {
     ProfileCore p = profile.value();
-    if (p == null || p.orders < cfg.winBackMinOrders || at < p.lastPurchaseTime + cfg.winBackAfterMs) {
+    if (p == null
+        || p.orders < cfg.winBackMinOrders
+        || at < p.lastPurchaseTime + cfg.winBackAfterMs) {
       return; // bought again since the deadline was set
     }
     String[] recent = recentBought.value();
     String[] items =
-        recent == null ? new String[0] : java.util.Arrays.copyOf(recent, Math.min(3, recent.length));
+        recent == null
+            ? new String[0]
+            : java.util.Arrays.copyOf(recent, Math.min(3, recent.length));
     Action a =
         newAction(
             ctx.getCurrentKey(),
@@ -581,7 +586,9 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
         due.add(pa);
       }
     }
-    due.sort(Comparator.comparingLong((PendingAction pa) -> pa.dueAt).thenComparing(pa -> pa.action.actionId));
+    due.sort(
+        Comparator.comparingLong((PendingAction pa) -> pa.dueAt)
+            .thenComparing(pa -> pa.action.actionId));
     for (PendingAction pa : due) {
       deferred.remove(pa.action.actionId);
     }

@@ -38,7 +38,17 @@ public class Action {
 
   @Override
   public String toString() {
-    return actionType + "{" + actionId + " user=" + userId + " " + channel + " items="
-        + Arrays.toString(items) + " t=" + triggerEventTime + "}";
+    return actionType
+        + "{"
+        + actionId
+        + " user="
+        + userId
+        + " "
+        + channel
+        + " items="
+        + Arrays.toString(items)
+        + " t="
+        + triggerEventTime
+        + "}";
   }
 }

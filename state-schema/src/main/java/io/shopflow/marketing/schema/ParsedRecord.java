@@ -29,6 +29,17 @@ public class ParsedRecord {
     this.kafkaTimestamp = kafkaTimestamp;
     this.key = key;
     this.value = value;
+    if (deadLetter != null) {
+      deadLetter.topic = topic;
+      deadLetter.partition = partition;
+      deadLetter.offset = offset;
+      deadLetter.kafkaTimestamp = kafkaTimestamp;
+      deadLetter.key = key;
+      deadLetter.value = value;
+      // A dead letter already carries the bytes; the record need not carry them twice.
+      this.key = null;
+      this.value = null;
+    }
     return this;
   }
 

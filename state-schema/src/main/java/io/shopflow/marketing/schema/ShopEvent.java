@@ -32,7 +32,15 @@ public class ShopEvent {
 
   @Override
   public String toString() {
-    return eventType + "{" + eventId + " user=" + userId + " t=" + eventTime + " items="
-        + Arrays.toString(items) + "}";
+    return eventType
+        + "{"
+        + eventId
+        + " user="
+        + userId
+        + " t="
+        + eventTime
+        + " items="
+        + Arrays.toString(items)
+        + "}";
   }
 }

@@ -17,8 +17,14 @@ public final class ActionIds {
   public static String of(String userId, String actionType, long triggerEventTime, String[] items) {
     String[] sorted = items.clone();
     Arrays.sort(sorted);
-    return hash(userId + '\u0000' + actionType + '\u0000' + triggerEventTime + '\u0000'
-        + String.join("\u0001", sorted));
+    return hash(
+        userId
+            + '\u0000'
+            + actionType
+            + '\u0000'
+            + triggerEventTime
+            + '\u0000'
+            + String.join("\u0001", sorted));
   }
 
   /** Key for "identical action" de-duplication: type and the set of items, not the time. */

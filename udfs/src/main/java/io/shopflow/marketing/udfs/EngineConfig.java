@@ -11,8 +11,7 @@ import java.util.Set;
 
 /**
  * Every threshold of sessions, profiles, triggers and guardrails, with the defaults the engine
- * ships. Serializable so that operators carry it; built from the command line in {@code
- * pipelines}.
+ * ships. Serializable so that operators carry it; built from the command line in {@code pipelines}.
  */
 public class EngineConfig implements Serializable {
   private static final long serialVersionUID = 1L;

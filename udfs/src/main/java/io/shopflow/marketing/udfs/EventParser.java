@@ -40,7 +40,10 @@ public final class EventParser {
     e.eventType = requiredText(root, "event_type");
     if (!EventType.ALL.contains(e.eventType)) {
       throw new InvalidRecordException(
-          "event_type '" + e.eventType + "' is not one of " + new java.util.TreeSet<>(EventType.ALL));
+          "event_type '"
+              + e.eventType
+              + "' is not one of "
+              + new java.util.TreeSet<>(EventType.ALL));
     }
     e.userId = requiredId(root, "user_id");
     e.eventTime = eventTime(root);

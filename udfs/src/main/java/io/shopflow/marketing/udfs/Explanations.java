@@ -83,7 +83,12 @@ public final class Explanations {
   }
 
   public static String priceDrop(
-      String title, String itemId, double oldPrice, double newPrice, String currency, String where) {
+      String title,
+      String itemId,
+      double oldPrice,
+      double newPrice,
+      String currency,
+      String where) {
     return String.format(
         Locale.ROOT,
         "price of %s dropped from %.2f to %.2f%s (-%.0f%%) while it is in the %s",

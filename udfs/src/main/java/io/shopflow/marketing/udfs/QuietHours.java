@@ -26,8 +26,10 @@ public final class QuietHours {
       return ts;
     }
     ZonedDateTime t = Instant.ofEpochMilli(ts).atZone(zone);
-    LocalDate day = t.getHour() >= endHour && startHour > endHour ? t.toLocalDate().plusDays(1)
-        : t.toLocalDate();
+    LocalDate day =
+        t.getHour() >= endHour && startHour > endHour
+            ? t.toLocalDate().plusDays(1)
+            : t.toLocalDate();
     return day.atTime(endHour, 0).atZone(zone).toInstant().toEpochMilli();
   }
 

@@ -24,7 +24,8 @@ public class Deadlines {
 
   public long earliest() {
     long m = Long.MAX_VALUE;
-    for (long d : new long[] {sessionCloseAt, cartDueAt, crossSellDueAt, winBackDueAt, pendingDueAt}) {
+    for (long d :
+        new long[] {sessionCloseAt, cartDueAt, crossSellDueAt, winBackDueAt, pendingDueAt}) {
       if (d != 0 && d < m) {
         m = d;
       }

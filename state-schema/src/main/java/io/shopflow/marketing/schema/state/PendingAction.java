@@ -2,7 +2,9 @@ package io.shopflow.marketing.schema.state;
 
 import io.shopflow.marketing.schema.Action;
 
-/** An action waiting in state: deferred by quiet hours, or a trigger whose deadline has not come. */
+/**
+ * An action waiting in state: deferred by quiet hours, or a trigger whose deadline has not come.
+ */
 public class PendingAction {
   public Action action;
   public long dueAt;

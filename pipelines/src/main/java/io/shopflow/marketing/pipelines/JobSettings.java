@@ -1,0 +1,54 @@
+package io.shopflow.marketing.pipelines;
+
+import io.shopflow.marketing.udfs.EngineConfig;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Where the job reads and writes, and how it checkpoints; trigger thresholds live in {@link
+ * #engine}.
+ */
+public class JobSettings implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public String bootstrapServers = "127.0.0.1:9092";
+  public String eventsTopic = "shop.events";
+  public String catalogTopic = "shop.catalog";
+  public String consentTopic = "shop.consent";
+  public String actionsTopic = "marketing.actions";
+  public String sessionsTopic = "marketing.sessions";
+  public String dlqTopic = "marketing.dlq";
+  public String groupId = "marketing-engine";
+
+  /** "earliest" or "latest": where to start when the group has no committed offsets. */
+  public String startingOffsets = "earliest";
+
+  /** Extra Kafka client properties (security.protocol, sasl.*, ssl.*), for sources and sinks. */
+  public Properties kafkaProperties = new Properties();
+
+  public String transactionalIdPrefix = "marketing-engine";
+
+  /**
+   * Producer transaction timeout. Must exceed the checkpoint interval plus the longest expected
+   * recovery, and must not exceed the broker's transaction.max.timeout.ms (15 min by default).
+   */
+  public Duration transactionTimeout = Duration.ofMinutes(10);
+
+  public Duration checkpointInterval = Duration.ofSeconds(10);
+  public String checkpointDir = "file:///tmp/marketing-engine/checkpoints";
+  public int parallelism = 2;
+
+  /** Bounded out-of-orderness of event time per Kafka partition. */
+  public Duration maxOutOfOrderness = Duration.ofSeconds(10);
+
+  /** A partition without records for this long stops holding the watermark back. */
+  public Duration sourceIdleness = Duration.ofSeconds(30);
+
+  public EngineConfig engine = new EngineConfig();
+
+  public List<String> inputTopics() {
+    return List.of(eventsTopic, catalogTopic, consentTopic);
+  }
+}

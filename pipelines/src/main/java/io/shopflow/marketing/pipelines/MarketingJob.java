@@ -1,0 +1,154 @@
+package io.shopflow.marketing.pipelines;
+
+import io.shopflow.marketing.operators.ItemCatalogFunction;
+import io.shopflow.marketing.operators.RouteRecords;
+import io.shopflow.marketing.operators.UserJourneyFunction;
+import io.shopflow.marketing.pipelines.kafka.OutputSerializers;
+import io.shopflow.marketing.pipelines.kafka.ShopRecordDeserializer;
+import io.shopflow.marketing.schema.Action;
+import io.shopflow.marketing.schema.DeadLetter;
+import io.shopflow.marketing.schema.ItemSignal;
+import io.shopflow.marketing.schema.ParsedRecord;
+import io.shopflow.marketing.schema.SessionSummary;
+import io.shopflow.marketing.schema.UserSignal;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The marketing job: Kafka in, catalogue join keyed by item, sessions/profiles/triggers keyed by
+ * user, actions out exactly once.
+ *
+ * <pre>
+ * shop.events ┐                          ┌─ lines ─> keyBy(item) ItemCatalogFunction ─┐
+ * shop.catalog├─> KafkaSource ─> RouteRecords ─ catalogue ─┘          (join, price drops) ├─> keyBy(user)
+ * shop.consent┘    (parse)      (DLQ, late)  ─ consent, item-less events ─────────────────┘  UserJourneyFunction
+ *                                                                        actions ─> marketing.actions (EXACTLY_ONCE)
+ *                                                                        sessions ─> marketing.sessions
+ *                                                         dead letters ─> marketing.dlq
+ * </pre>
+ */
+public final class MarketingJob {
+  private MarketingJob() {}
+
+  /** Flink configuration: RocksDB with incremental checkpoints, exactly-once, no Kryo. */
+  public static Configuration flinkConfiguration(JobSettings s) {
+    Configuration conf = new Configuration();
+    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, s.checkpointDir);
+    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, s.checkpointInterval);
+    conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+    conf.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    // Every record and state type is a Flink POJO or basic type: fail fast if Kryo would be used.
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    // Safe: no function keeps a reference to a record after emitting it.
+    conf.set(PipelineOptions.OBJECT_REUSE, true);
+    return conf;
+  }
+
+  /** Adds the whole job to {@code env}. */
+  public static void build(StreamExecutionEnvironment env, JobSettings s) {
+    env.setParallelism(s.parallelism);
+
+    DataStream<ParsedRecord> records =
+        env.fromSource(source(s), watermarks(s), "shop-topics")
+            .uid("shop-topics-source")
+            .name("Kafka: shop.events, shop.catalog, shop.consent");
+
+    SingleOutputStreamOperator<ItemSignal> itemSignals =
+        records
+            .process(new RouteRecords(s.engine))
+            .uid("route-records")
+            .name("Validate, split lines, route late records to the DLQ");
+
+    DataStream<UserSignal> enrichedLines =
+        itemSignals
+            .keyBy(sig -> sig.itemId)
+            .process(new ItemCatalogFunction(s.engine))
+            .uid("item-catalog")
+            .name("Catalogue join, co-purchases, price-drop fan-out (keyed by item)");
+
+    SingleOutputStreamOperator<Action> actions =
+        enrichedLines
+            .union(itemSignals.getSideOutput(RouteRecords.TO_USERS))
+            .keyBy(sig -> sig.userId)
+            .process(new UserJourneyFunction(s.engine))
+            .uid("user-journey")
+            .name("Sessions, profiles, triggers and guardrails (keyed by user)");
+
+    actions
+        .sinkTo(sink(s, "actions", OutputSerializers.actions(s.actionsTopic)))
+        .uid("actions-sink")
+        .name("Kafka: marketing.actions (exactly once)");
+
+    DataStream<SessionSummary> sessions = actions.getSideOutput(UserJourneyFunction.SESSIONS);
+    sessions
+        .sinkTo(sink(s, "sessions", OutputSerializers.sessions(s.sessionsTopic)))
+        .uid("sessions-sink")
+        .name("Kafka: marketing.sessions");
+
+    DataStream<DeadLetter> deadLetters = itemSignals.getSideOutput(RouteRecords.DEAD_LETTERS);
+    deadLetters
+        .sinkTo(sink(s, "dlq", OutputSerializers.deadLetters(s.dlqTopic)))
+        .uid("dlq-sink")
+        .name("Kafka: marketing.dlq");
+  }
+
+  static KafkaSource<ParsedRecord> source(JobSettings s) {
+    OffsetResetStrategy reset =
+        "latest".equalsIgnoreCase(s.startingOffsets)
+            ? OffsetResetStrategy.LATEST
+            : OffsetResetStrategy.EARLIEST;
+    Properties props = new Properties();
+    props.putAll(s.kafkaProperties);
+    props.setProperty("isolation.level", "read_committed");
+    props.putIfAbsent("commit.offsets.on.checkpoint", "true");
+    props.putIfAbsent("partition.discovery.interval.ms", "60000");
+    return KafkaSource.<ParsedRecord>builder()
+        .setBootstrapServers(s.bootstrapServers)
+        .setTopics(s.inputTopics())
+        .setGroupId(s.groupId)
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
+        .setDeserializer(new ShopRecordDeserializer(s.eventsTopic, s.catalogTopic, s.consentTopic))
+        .setProperties(props)
+        .build();
+  }
+
+  static WatermarkStrategy<ParsedRecord> watermarks(JobSettings s) {
+    return WatermarkStrategy.<ParsedRecord>forBoundedOutOfOrderness(s.maxOutOfOrderness)
+        .withTimestampAssigner((r, kafkaTs) -> r.eventTime())
+        .withIdleness(s.sourceIdleness);
+  }
+
+  /** Every output is transactional: consumers reading read_committed see each record once. */
+  static <T> KafkaSink<T> sink(
+      JobSettings s, String name, KafkaRecordSerializationSchema<T> serializer) {
+    Properties props = new Properties();
+    props.putAll(s.kafkaProperties);
+    props.setProperty("transaction.timeout.ms", Long.toString(s.transactionTimeout.toMillis()));
+    return KafkaSink.<T>builder()
+        .setBootstrapServers(s.bootstrapServers)
+        .setKafkaProducerConfig(props)
+        .setRecordSerializer(serializer)
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(s.transactionalIdPrefix + "-" + name)
+        .build();
+  }
+}

@@ -171,9 +171,9 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
 
     switch (s.eventType) {
       case EventType.CART_ADD, EventType.WISHLIST -> rememberInterest(s.userId, s.eventTime);
-      case EventType.CART_REMOVE -> forgetInterest(s.userId);
+      case EventType.CART_REMOVE -> forgetInterest(s.userId, s.eventTime);
       case EventType.PURCHASE -> {
-        forgetInterest(s.userId);
+        forgetInterest(s.userId, s.eventTime);
         attachCoPurchased(u, s.basket);
         countCoPurchases(s.itemId, s.basket);
       }
@@ -197,8 +197,9 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     }
   }
 
-  private void forgetInterest(String userId) throws Exception {
-    if (interestedUsers.contains(userId)) {
+  private void forgetInterest(String userId, long t) throws Exception {
+    Long since = interestedUsers.get(userId);
+    if (since != null && since <= t) { // an older remove or purchase arriving late keeps it
       interestedUsers.remove(userId);
       interestedCount.update(Math.max(0, valueOr(interestedCount.value()) - 1));
     }

@@ -251,8 +251,15 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
   private void onPurchaseLine(UserSignal s, Deadlines d, ProfileCore p) throws Exception {
     long t = s.eventTime;
     String item = s.itemId;
-    cart.remove(item);
-    wishlist.remove(item);
+    // An older purchase arriving late must not remove a newer cart or wishlist line.
+    CartLine inCart = cart.get(item);
+    if (inCart != null && inCart.addedAt <= t) {
+      cart.remove(item);
+    }
+    CartLine inWishlist = wishlist.get(item);
+    if (inWishlist != null && inWishlist.addedAt <= t) {
+      wishlist.remove(item);
+    }
     sessionViews.put(item, ENGAGED);
     if (t >= d.cartArmedAt) {
       d.cartDueAt = 0; // checked out: the reminder for this cart is void

@@ -188,7 +188,8 @@ public final class EventParser {
     if (s.isEmpty()) {
       throw new InvalidRecordException(field + " is empty");
     }
-    if (s.length() > MAX_ID_LENGTH) {
+    // Characters as the schemas' maxLength counts them: code points, not UTF-16 units.
+    if (s.length() > MAX_ID_LENGTH && s.codePointCount(0, s.length()) > MAX_ID_LENGTH) {
       throw new InvalidRecordException(field + " is longer than " + MAX_ID_LENGTH + " characters");
     }
   }

@@ -1,0 +1,85 @@
+package io.shopflow.marketing.pipelines.cli;
+
+import io.shopflow.marketing.pipelines.demo.DemoRunner;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The embedded default: a real broker, a mini-cluster and real shop data, all on this machine. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts a single-node Kafka broker (KRaft, 127.0.0.1), runs the job on a local Flink"
+          + " mini-cluster with RocksDB and checkpoints, replays real shop data into it",
+      "(UCI Online Retail purchases and catalogue, OTTO sessions) and prints what came out."
+          + " Everything is stopped afterwards, also on Ctrl-C."
+    })
+public class DemoCommand implements Callable<Integer> {
+  @Option(
+      names = "--data",
+      defaultValue = "../shared/data",
+      description =
+          "Folder holding uci-online-retail/ and otto-recsys-sample/. Default: ${DEFAULT-VALUE}.")
+  Path data;
+
+  @Option(
+      names = "--max-events",
+      defaultValue = "0",
+      description = "Replay at most this many input records (0 = all). Default: ${DEFAULT-VALUE}.")
+  long maxEvents;
+
+  @Option(
+      names = "--speed",
+      defaultValue = "0",
+      description =
+          "Replay speed as event-time seconds per wall-clock second (3600 = an hour per"
+              + " second); 0 = as fast as possible. Default: ${DEFAULT-VALUE}.")
+  double speed;
+
+  @Option(names = "--summary", paramLabel = "FILE", description = "Also write the summary as JSON.")
+  Path summary;
+
+  @Option(
+      names = "--work-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the broker's log and the checkpoints go (default: a temporary folder, deleted"
+              + " afterwards).")
+  Path workDir;
+
+  @Option(
+      names = "--checkpoint-interval-ms",
+      defaultValue = "2000",
+      description =
+          "Checkpoint interval; actions are committed (visible) at each. Default:"
+              + " ${DEFAULT-VALUE}.")
+  long checkpointIntervalMs;
+
+  @Option(
+      names = "--catch-up-timeout",
+      defaultValue = "600",
+      description =
+          "Seconds to wait for the job to catch up after the replay. Default: ${DEFAULT-VALUE}.")
+  long catchUpTimeoutSeconds;
+
+  @Mixin KafkaOptions kafka;
+  @Mixin EngineOptions engine;
+
+  @Override
+  public Integer call() throws Exception {
+    DemoRunner.Options o = new DemoRunner.Options();
+    o.data = data;
+    o.maxEvents = maxEvents;
+    o.speed = speed;
+    o.summaryFile = summary;
+    o.workDir = workDir;
+    o.checkpointIntervalMs = checkpointIntervalMs;
+    o.catchUpTimeoutSeconds = catchUpTimeoutSeconds;
+    o.kafka = kafka;
+    o.engine = engine.toConfig();
+    return new DemoRunner(o).run();
+  }
+}

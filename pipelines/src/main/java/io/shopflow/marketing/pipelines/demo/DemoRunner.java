@@ -1,0 +1,368 @@
+package io.shopflow.marketing.pipelines.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopflow.marketing.pipelines.JobSettings;
+import io.shopflow.marketing.pipelines.MarketingJob;
+import io.shopflow.marketing.pipelines.cli.KafkaOptions;
+import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
+import io.shopflow.marketing.schema.Action;
+import io.shopflow.marketing.udfs.EngineConfig;
+import io.shopflow.marketing.udfs.OutputJson;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** The embedded default: broker, job and replay on this machine; prints and returns the summary. */
+public final class DemoRunner {
+  /** What the demo command hands over. */
+  public static final class Options {
+    public Path data;
+    public long maxEvents;
+    public double speed;
+    public Path summaryFile;
+    public Path workDir;
+    public long checkpointIntervalMs = 2000;
+    public long catchUpTimeoutSeconds = 600;
+    public KafkaOptions kafka;
+    public EngineConfig engine = new EngineConfig();
+  }
+
+  private final Options o;
+  private final PrintStream out = System.out;
+  private EmbeddedKafkaBroker broker;
+  private JobClient job;
+  private Path workDir;
+  private boolean deleteWorkDir;
+  private volatile boolean cleanedUp;
+
+  public DemoRunner(Options o) {
+    this.o = o;
+  }
+
+  public int run() throws Exception {
+    Thread hook = new Thread(this::cleanUp, "demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      ObjectNode summary = runDemo();
+      if (o.summaryFile != null) {
+        Files.writeString(
+            o.summaryFile,
+            new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(summary),
+            StandardCharsets.UTF_8);
+        out.println("Summary written to " + o.summaryFile);
+      }
+      return 0;
+    } finally {
+      cleanUp();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: nothing to remove
+      }
+    }
+  }
+
+  private ObjectNode runDemo() throws Exception {
+    out.println("Reading shop data from " + o.data.toAbsolutePath().normalize());
+    List<ReplayRecord> records = ShopDataReplay.load(o.data);
+    if (o.maxEvents > 0 && records.size() > o.maxEvents) {
+      records = records.subList(0, (int) o.maxEvents);
+    }
+    out.printf("  %,d input records (events, catalogue upserts)%n", records.size());
+
+    deleteWorkDir = o.workDir == null;
+    workDir = deleteWorkDir ? Files.createTempDirectory("marketing-demo-") : o.workDir;
+    Files.createDirectories(workDir);
+    out.println("Starting Kafka broker (KRaft, 127.0.0.1) in " + workDir);
+    broker = EmbeddedKafkaBroker.start(workDir.resolve("kafka"));
+
+    JobSettings s = new JobSettings();
+    if (o.kafka != null) {
+      o.kafka.applyTo(s);
+    }
+    s.bootstrapServers = broker.bootstrapServers();
+    s.checkpointDir = workDir.resolve("checkpoints").toUri().toString();
+    s.checkpointInterval = Duration.ofMillis(o.checkpointIntervalMs);
+    s.engine = o.engine;
+    s.groupId = "marketing-engine-demo";
+    broker.createTopics(
+        2,
+        s.eventsTopic,
+        s.catalogTopic,
+        s.consentTopic,
+        s.actionsTopic,
+        s.sessionsTopic,
+        s.dlqTopic);
+    out.println("  Kafka at " + broker.bootstrapServers());
+
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironment(
+            s.parallelism, MarketingJob.flinkConfiguration(s));
+    MarketingJob.build(env, s);
+    job = env.executeAsync("marketing-engine-demo");
+    out.println(
+        "Flink mini-cluster job "
+            + job.getJobID()
+            + " running (RocksDB, checkpoints every "
+            + o.checkpointIntervalMs
+            + " ms to "
+            + s.checkpointDir
+            + ")");
+
+    long started = System.nanoTime();
+    replay(records, s);
+    waitForCatchUp(s);
+    double seconds = (System.nanoTime() - started) / 1e9;
+
+    ObjectNode summary;
+    try (OutputReader reader =
+        new OutputReader(
+            s.bootstrapServers, s.kafkaProperties, s.actionsTopic, s.sessionsTopic, s.dlqTopic)) {
+      // Outputs of the last checkpoint become visible when it commits: read until quiet.
+      reader.drain(Duration.ofMillis(3 * o.checkpointIntervalMs + 1000), Duration.ofMinutes(2));
+      summary = summarise(records.size(), seconds, reader);
+    }
+    return summary;
+  }
+
+  private void replay(List<ReplayRecord> records, JobSettings s) throws Exception {
+    Properties p = new Properties();
+    p.putAll(s.kafkaProperties);
+    p.put("bootstrap.servers", s.bootstrapServers);
+    p.put("enable.idempotence", "true");
+    p.put("acks", "all");
+    p.put("linger.ms", "5");
+    p.put("key.serializer", ByteArraySerializer.class.getName());
+    p.put("value.serializer", ByteArraySerializer.class.getName());
+    Progress progress = new Progress(records.size());
+    long wallStart = System.nanoTime();
+    long eventStart = records.isEmpty() ? 0 : records.get(0).eventTime();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      for (int i = 0; i < records.size(); i++) {
+        ReplayRecord r = records.get(i);
+        if (o.speed > 0) {
+          long dueNanos = (long) ((r.eventTime() - eventStart) * 1e6 / o.speed);
+          long wait = dueNanos - (System.nanoTime() - wallStart);
+          if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+          }
+        }
+        String topic =
+            switch (r.kind()) {
+              case EVENT -> s.eventsTopic;
+              case CATALOG -> s.catalogTopic;
+              case CONSENT -> s.consentTopic;
+            };
+        producer.send(
+            new ProducerRecord<>(
+                topic,
+                null,
+                r.eventTime(),
+                r.key().getBytes(StandardCharsets.UTF_8),
+                r.json().getBytes(StandardCharsets.UTF_8)));
+        progress.update(i + 1);
+      }
+      producer.flush();
+    }
+    progress.done();
+  }
+
+  /** Waits until the job's committed offsets reach the end of every input partition. */
+  private void waitForCatchUp(JobSettings s) throws Exception {
+    out.println("Waiting for the job to catch up ...");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.catchUpTimeoutSeconds);
+    Properties p = new Properties();
+    p.putAll(s.kafkaProperties);
+    p.put("bootstrap.servers", s.bootstrapServers);
+    try (Admin admin = Admin.create(p)) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (var d : admin.describeTopics(s.inputTopics()).allTopicNames().get().values()) {
+        d.partitions()
+            .forEach(
+                pi ->
+                    latest.put(new TopicPartition(d.name(), pi.partition()), OffsetSpec.latest()));
+      }
+      Map<TopicPartition, Long> ends = new HashMap<>();
+      admin.listOffsets(latest).all().get().forEach((tp, r) -> ends.put(tp, r.offset()));
+      while (true) {
+        JobStatus status = job.getJobStatus().get();
+        if (status.isGloballyTerminalState()) {
+          throw new IllegalStateException("the job ended unexpectedly: " + status);
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(s.groupId).partitionsToOffsetAndMetadata().get();
+        boolean caughtUp =
+            ends.entrySet().stream()
+                .allMatch(
+                    e -> {
+                      if (e.getValue() == 0) {
+                        return true;
+                      }
+                      OffsetAndMetadata c = committed.get(e.getKey());
+                      return c != null && c.offset() >= e.getValue();
+                    });
+        if (caughtUp) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "the job did not catch up within " + o.catchUpTimeoutSeconds + " s");
+        }
+        Thread.sleep(250);
+      }
+    }
+  }
+
+  private ObjectNode summarise(int eventsRead, double seconds, OutputReader reader) {
+    ObjectMapper m = new ObjectMapper();
+    ObjectNode n = m.createObjectNode();
+    n.put("events_read", eventsRead);
+    n.put("dlq", reader.deadLetters.size());
+    n.put("sessions", reader.sessions);
+    ObjectNode byType = n.putObject("actions_by_type");
+    reader.actionsByType().forEach(byType::put);
+    n.put("actions", reader.actions.size());
+    ArrayNode examples = n.putArray("examples");
+    for (Action a : examples(reader.actions)) {
+      examples.add(OutputJson.actionNode(a));
+    }
+    n.put("events_per_second", Math.round(eventsRead / Math.max(seconds, 1e-3)));
+    n.put("elapsed_seconds", Math.round(seconds * 10) / 10.0);
+    Map<String, Long> reasons = new java.util.TreeMap<>();
+    for (OutputReader.DeadLetterView d : reader.deadLetters) {
+      String r = d.reason() == null ? "?" : d.reason().replaceAll("\\d+(\\.\\d+)?", "N");
+      reasons.merge(r, 1L, Long::sum);
+    }
+    ObjectNode dlqReasons = n.putObject("dlq_reasons");
+    reasons.forEach(dlqReasons::put);
+
+    out.println();
+    out.println("==== Marketing engine demo summary ====");
+    out.printf("events read        %,d%n", eventsRead);
+    out.printf("dead letters (DLQ) %,d%n", reader.deadLetters.size());
+    reasons.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(3)
+        .forEach(e -> out.printf("    %,6d  %s%n", e.getValue(), e.getKey()));
+    out.printf("sessions closed    %,d%n", reader.sessions);
+    out.printf("actions            %,d%n", reader.actions.size());
+    reader.actionsByType().forEach((t, c) -> out.printf("    %-20s %,d%n", t, c));
+    out.printf(
+        "throughput         %,d events/s (%.1f s from first record to caught up)%n",
+        Math.round(eventsRead / Math.max(seconds, 1e-3)), seconds);
+    out.println("example actions:");
+    for (Action a : examples(reader.actions)) {
+      out.printf(
+          "  - %s to %s via %s at %s: %s%n",
+          a.actionType, a.userId, a.channel, OutputJson.iso(a.sendAt), a.explanation);
+    }
+    return n;
+  }
+
+  /** Up to five actions, one of each type first. */
+  static List<Action> examples(List<Action> actions) {
+    Set<Action> picked = new LinkedHashSet<>();
+    Set<String> types = new java.util.HashSet<>();
+    List<Action> sorted = new ArrayList<>(actions);
+    sorted.sort(
+        Comparator.comparingLong((Action a) -> a.triggerEventTime).thenComparing(a -> a.actionId));
+    for (Action a : sorted) {
+      if (picked.size() < 5 && types.add(a.actionType)) {
+        picked.add(a);
+      }
+    }
+    for (Action a : sorted) {
+      if (picked.size() >= 5) {
+        break;
+      }
+      picked.add(a);
+    }
+    return new ArrayList<>(picked);
+  }
+
+  private synchronized void cleanUp() {
+    if (cleanedUp) {
+      return;
+    }
+    cleanedUp = true;
+    if (job != null) {
+      try {
+        job.cancel().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // already finished or the mini-cluster is gone
+      }
+    }
+    if (broker != null) {
+      broker.close();
+    }
+    if (deleteWorkDir && workDir != null) {
+      try (Stream<Path> paths = Files.walk(workDir)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(pth -> pth.toFile().delete());
+      } catch (IOException e) {
+        // best effort: it is a temporary folder
+      }
+    }
+    out.println("Stopped the job and the broker.");
+  }
+
+  /** A progress bar on a terminal, a line per 10 % otherwise. */
+  private final class Progress {
+    private final int total;
+    private final boolean terminal = System.console() != null;
+    private int lastShown = -1;
+
+    Progress(int total) {
+      this.total = total;
+    }
+
+    void update(int done) {
+      int pct = total == 0 ? 100 : (int) (100L * done / total);
+      if (terminal) {
+        if (pct != lastShown) {
+          int bars = pct / 4;
+          System.err.printf(
+              "\rReplaying [%s%s] %3d%% %,d/%,d",
+              "#".repeat(bars), " ".repeat(25 - bars), pct, done, total);
+          lastShown = pct;
+        }
+      } else if (pct / 10 != lastShown / 10 || lastShown < 0) {
+        out.printf("Replaying: %d%% (%,d/%,d)%n", pct, done, total);
+        lastShown = pct;
+      }
+    }
+
+    void done() {
+      if (terminal) {
+        System.err.println();
+      }
+    }
+  }
+}

@@ -5,6 +5,7 @@ import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemSignal;
 import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.schema.state.ItemState;
+import io.shopflow.marketing.schema.state.TopPartners;
 import io.shopflow.marketing.udfs.EngineConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +47,9 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
 
   private transient ValueState<Integer> coPurchaseCount;
 
+  /** The best partners, maintained on every count change; what purchase lines are given. */
+  private transient ValueState<TopPartners> topPartners;
+
   public ItemCatalogFunction(EngineConfig cfg) {
     this.cfg = cfg;
   }
@@ -75,6 +79,10 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     interestedCount = getRuntimeContext().getState(interestCountDesc);
     coPurchases = getRuntimeContext().getMapState(coDesc);
     coPurchaseCount = getRuntimeContext().getState(coCountDesc);
+    ValueStateDescriptor<TopPartners> topDesc =
+        new ValueStateDescriptor<>("top-partners", TopPartners.class);
+    topDesc.enableTimeToLive(catalogTtl);
+    topPartners = getRuntimeContext().getState(topDesc);
   }
 
   static StateTtlConfig ttl(long ms) {
@@ -222,29 +230,32 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
 
   /** Top partners by count, excluding the basket itself, as seen before this order counts. */
   private void attachCoPurchased(UserSignal u, String[] basket) throws Exception {
+    TopPartners top = topPartners.value();
+    if (top == null) {
+      return;
+    }
     Set<String> inBasket = new HashSet<>(Arrays.asList(basket));
-    List<Map.Entry<String, Integer>> top = new ArrayList<>();
-    for (Map.Entry<String, Integer> e : coPurchases.entries()) {
-      if (e.getValue() >= cfg.coPurchaseMinCount && !inBasket.contains(e.getKey())) {
-        top.add(Map.entry(e.getKey(), e.getValue()));
+    List<String> ids = new ArrayList<>();
+    List<Integer> counts = new ArrayList<>();
+    for (int i = 0; i < top.ids.length && ids.size() < cfg.crossSellMaxItems; i++) {
+      if (top.counts[i] >= cfg.coPurchaseMinCount && !inBasket.contains(top.ids[i])) {
+        ids.add(top.ids[i]);
+        counts.add(top.counts[i]);
       }
     }
-    top.sort(
-        (a, b) ->
-            a.getValue().equals(b.getValue())
-                ? a.getKey().compareTo(b.getKey())
-                : Integer.compare(b.getValue(), a.getValue()));
-    int n = Math.min(top.size(), cfg.crossSellMaxItems);
-    u.coPurchased = new String[n];
-    u.coPurchasedCounts = new int[n];
-    for (int i = 0; i < n; i++) {
-      u.coPurchased[i] = top.get(i).getKey();
-      u.coPurchasedCounts[i] = top.get(i).getValue();
-    }
+    u.coPurchased = ids.toArray(new String[0]);
+    u.coPurchasedCounts = counts.stream().mapToInt(Integer::intValue).toArray();
   }
 
   private void countCoPurchases(String self, String[] basket) throws Exception {
+    if (basket.length < 2) {
+      return;
+    }
     int size = valueOr(coPurchaseCount.value());
+    TopPartners top = topPartners.value();
+    if (top == null) {
+      top = new TopPartners();
+    }
     Set<String> counted = new HashSet<>();
     for (String other : basket) {
       if (other.equals(self) || !counted.add(other)) {
@@ -254,8 +265,11 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
       if (c == null) {
         size++;
       }
-      coPurchases.put(other, c == null ? 1 : c + 1);
+      int now = c == null ? 1 : c + 1;
+      coPurchases.put(other, now);
+      top.offer(other, now, topCapacity());
     }
+    topPartners.update(top);
     if (size > cfg.maxCoPurchasePartners * 3 / 2) {
       size = pruneRarestPartners();
     }
@@ -273,6 +287,11 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
       coPurchases.remove(all.get(i).getKey());
     }
     return all.size() - Math.max(drop, 0);
+  }
+
+  /** Room for the basket's own items, which are skipped when suggesting. */
+  private int topCapacity() {
+    return cfg.crossSellMaxItems * 3;
   }
 
   private static int valueOr(Integer v) {

@@ -28,9 +28,11 @@ public class RouteRecords extends ProcessFunction<ParsedRecord, ItemSignal> {
       new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
   private final long allowedLatenessMs;
+  private final int maxBasketForCoPurchase;
 
   public RouteRecords(EngineConfig cfg) {
     this.allowedLatenessMs = cfg.allowedLatenessMs;
+    this.maxBasketForCoPurchase = cfg.maxBasketForCoPurchase;
   }
 
   @Override
@@ -77,7 +79,7 @@ public class RouteRecords extends ProcessFunction<ParsedRecord, ItemSignal> {
     }
   }
 
-  private static void routeEvent(ShopEvent e, Context ctx, Collector<ItemSignal> out) {
+  private void routeEvent(ShopEvent e, Context ctx, Collector<ItemSignal> out) {
     if (e.items.length == 0) {
       UserSignal s = new UserSignal();
       s.kind = UserSignal.EVENT;
@@ -94,7 +96,8 @@ public class RouteRecords extends ProcessFunction<ParsedRecord, ItemSignal> {
       return;
     }
     String[] basket = new String[0];
-    if (EventType.PURCHASE.equals(e.eventType)) {
+    // Wholesale-sized orders say little about what goes together and cost O(n^2) counts.
+    if (EventType.PURCHASE.equals(e.eventType) && e.items.length <= maxBasketForCoPurchase) {
       basket = new String[e.items.length];
       for (int i = 0; i < basket.length; i++) {
         basket[i] = e.items[i].itemId;

@@ -72,6 +72,9 @@ public class EngineConfig implements Serializable {
   /** Co-purchase partners counted per item; the rarest are pruned beyond this. */
   public int maxCoPurchasePartners = 100;
 
+  /** Orders with more lines than this are not counted as co-purchases (wholesale baskets). */
+  public int maxBasketForCoPurchase = 50;
+
   /** Price drop: relative drop that counts (0.10 = 10 %). */
   public double priceDropMinFraction = 0.10;
 

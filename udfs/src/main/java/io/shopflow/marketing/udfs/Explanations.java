@@ -53,8 +53,12 @@ public final class Explanations {
         partners.stream()
             .map(e -> e.getKey() + " (bought together " + e.getValue() + " times)")
             .collect(Collectors.joining(", "));
+    String what =
+        bought.size() <= 3
+            ? String.join(", ", bought)
+            : String.join(", ", bought.subList(0, 3)) + " and " + (bought.size() - 3) + " more";
     return "bought "
-        + String.join(", ", bought)
+        + what
         + " "
         + duration(delayMs)
         + " ago; shoppers who bought it also bought "

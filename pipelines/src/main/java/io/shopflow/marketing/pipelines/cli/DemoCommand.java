@@ -65,6 +65,8 @@ public class DemoCommand implements Callable<Integer> {
           "Seconds to wait for the job to catch up after the replay. Default: ${DEFAULT-VALUE}.")
   long catchUpTimeoutSeconds;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Mixin KafkaOptions kafka;
   @Mixin EngineOptions engine;
 
@@ -79,6 +81,7 @@ public class DemoCommand implements Callable<Integer> {
     o.checkpointIntervalMs = checkpointIntervalMs;
     o.catchUpTimeoutSeconds = catchUpTimeoutSeconds;
     o.kafka = kafka;
+    o.idlenessGiven = spec.commandLine().getParseResult().hasMatchedOption("--idleness");
     o.engine = engine.toConfig();
     return new DemoRunner(o).run();
   }

@@ -266,6 +266,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.setProperty("group.initial.rebalance.delay.ms", "0");
     p.setProperty("transaction.max.timeout.ms", "3600000");
     p.setProperty("auto.create.topics.enable", "false");
+    // Replayed history carries old timestamps; time-based retention would delete it at once.
+    p.setProperty("log.retention.ms", "-1");
     return p;
   }
 

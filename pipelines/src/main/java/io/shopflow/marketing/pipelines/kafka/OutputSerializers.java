@@ -18,11 +18,15 @@ public final class OutputSerializers {
 
   private OutputSerializers() {}
 
-  /** Actions as JSON, keyed by user id so that one user's actions stay in order. */
+  /**
+   * Actions as JSON, keyed by user id so that one user's actions stay in order. The Kafka timestamp
+   * is the producer's clock, not event time: a replay of old history must not fall to time-based
+   * retention.
+   */
   public static KafkaRecordSerializationSchema<Action> actions(String topic) {
     return (a, ctx, ts) ->
         new ProducerRecord<>(
-            topic, null, a.sendAt, a.userId.getBytes(StandardCharsets.UTF_8), OutputJson.action(a));
+            topic, a.userId.getBytes(StandardCharsets.UTF_8), OutputJson.action(a));
   }
 
   public static KafkaRecordSerializationSchema<SessionSummary> sessions(String topic) {

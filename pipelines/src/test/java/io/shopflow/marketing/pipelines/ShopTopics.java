@@ -1,0 +1,140 @@
+package io.shopflow.marketing.pipelines;
+
+import io.shopflow.marketing.pipelines.kafka.CatchUp;
+import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Writes test input to a real broker, the way a shop's producers would. */
+final class ShopTopics implements AutoCloseable {
+  final EmbeddedKafkaBroker broker;
+  final JobSettings settings;
+  private final KafkaProducer<String, String> producer;
+
+  ShopTopics(EmbeddedKafkaBroker broker, JobSettings settings) {
+    this.broker = broker;
+    this.settings = settings;
+    Properties p = new Properties();
+    p.put("bootstrap.servers", broker.bootstrapServers());
+    p.put("enable.idempotence", "true");
+    p.put("key.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", StringSerializer.class.getName());
+    producer = new KafkaProducer<>(p);
+  }
+
+  static JobSettings settingsFor(EmbeddedKafkaBroker broker, String checkpointDir, String group) {
+    JobSettings s = new JobSettings();
+    s.bootstrapServers = broker.bootstrapServers();
+    s.groupId = group;
+    s.transactionalIdPrefix = group;
+    s.checkpointDir = checkpointDir;
+    s.checkpointInterval = Duration.ofMillis(500);
+    s.parallelism = 2;
+    s.sourceIdleness = Duration.ofMillis(500);
+    s.maxOutOfOrderness = Duration.ofSeconds(10);
+    s.transactionTimeout = Duration.ofMinutes(5);
+    return s;
+  }
+
+  void createTopics() {
+    broker.createTopics(
+        2,
+        settings.eventsTopic,
+        settings.catalogTopic,
+        settings.consentTopic,
+        settings.actionsTopic,
+        settings.sessionsTopic,
+        settings.dlqTopic);
+  }
+
+  void event(String user, String raw) {
+    send(settings.eventsTopic, user, raw);
+  }
+
+  void catalog(String item, String raw) {
+    send(settings.catalogTopic, item, raw);
+  }
+
+  void consent(String user, String raw) {
+    send(settings.consentTopic, user, raw);
+  }
+
+  void send(String topic, String key, String value) {
+    producer.send(new ProducerRecord<>(topic, key, value));
+  }
+
+  void flush() {
+    producer.flush();
+  }
+
+  /** Flushes and waits until the job has checkpointed past everything written so far. */
+  void awaitCaughtUp(BooleanSupplier jobRunning) throws Exception {
+    flush();
+    Properties p = new Properties();
+    p.put("bootstrap.servers", broker.bootstrapServers());
+    CatchUp.await(p, settings.groupId, settings.inputTopics(), Duration.ofSeconds(90), jobRunning);
+  }
+
+  static String behaviour(
+      String id, String type, String user, Instant t, String itemsJson, String extra) {
+    return "{\"event_id\":\""
+        + id
+        + "\",\"event_type\":\""
+        + type
+        + "\",\"user_id\":\""
+        + user
+        + "\",\"event_time\":\""
+        + t
+        + "\",\"items\":"
+        + itemsJson
+        + extra
+        + "}";
+  }
+
+  static String item(String itemId, int qty, double price) {
+    return "{\"item_id\":\"" + itemId + "\",\"quantity\":" + qty + ",\"price\":" + price + "}";
+  }
+
+  static String catalogItem(String item, String title, String path, double price, Instant t) {
+    return "{\"item_id\":\""
+        + item
+        + "\",\"title\":\""
+        + title
+        + "\",\"category_path\":\""
+        + path
+        + "\",\"price\":"
+        + price
+        + ",\"currency\":\"GBP\",\"stock\":10,\"event_time\":\""
+        + t
+        + "\"}";
+  }
+
+  static String consentChange(String id, String user, String change, String channel, Instant t) {
+    return "{\"event_id\":\""
+        + id
+        + "\",\"user_id\":\""
+        + user
+        + "\",\"change\":\""
+        + change
+        + "\",\"channels\":[\""
+        + channel
+        + "\"],\"event_time\":\""
+        + t
+        + "\"}";
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(5));
+  }
+}

@@ -7,6 +7,7 @@ import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.schema.state.ItemState;
 import io.shopflow.marketing.schema.state.TopPartners;
 import io.shopflow.marketing.udfs.EngineConfig;
+import io.shopflow.marketing.udfs.recs.Isgd;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,6 +51,12 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
   /** The best partners, maintained on every count change; what purchase lines are given. */
   private transient ValueState<TopPartners> topPartners;
 
+  /** The item's MF factor, moved by deltas fed back from the keyed-by-user operator. */
+  private transient ValueState<float[]> factor;
+
+  /** Purchases of the item (n_i of the co-purchase confidence). */
+  private transient ValueState<Long> purchases;
+
   public ItemCatalogFunction(EngineConfig cfg) {
     this.cfg = cfg;
   }
@@ -83,6 +90,13 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
         new ValueStateDescriptor<>("top-partners", TopPartners.class);
     topDesc.enableTimeToLive(catalogTtl);
     topPartners = getRuntimeContext().getState(topDesc);
+    ValueStateDescriptor<float[]> factorDesc =
+        new ValueStateDescriptor<>("mf-factor", float[].class);
+    factorDesc.enableTimeToLive(catalogTtl);
+    factor = getRuntimeContext().getState(factorDesc);
+    ValueStateDescriptor<Long> purchasesDesc = new ValueStateDescriptor<>("purchases", Types.LONG);
+    purchasesDesc.enableTimeToLive(catalogTtl);
+    purchases = getRuntimeContext().getState(purchasesDesc);
   }
 
   static StateTtlConfig ttl(long ms) {
@@ -97,6 +111,12 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
       throws Exception {
     if (s.kind == ItemSignal.CATALOG) {
       onCatalog(s.catalog, out);
+    } else if (s.kind == ItemSignal.FACTOR_DELTA) {
+      float[] f = currentFactor(s.itemId);
+      for (int i = 0; i < f.length && i < s.factorDelta.length; i++) {
+        f[i] += s.factorDelta[i];
+      }
+      factor.update(f);
     } else {
       onLine(s, out);
     }
@@ -176,6 +196,9 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     u.sessionHint = s.sessionHint;
     u.lineIndex = s.lineIndex;
     u.lineCount = s.lineCount;
+    u.itemFactor = currentFactor(s.itemId);
+    Long n = purchases.value();
+    u.itemPurchases = n == null ? 0 : n;
 
     switch (s.eventType) {
       case EventType.CART_ADD, EventType.WISHLIST -> rememberInterest(s.userId, s.eventTime);
@@ -184,6 +207,7 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
         forgetInterest(s.userId, s.eventTime);
         attachCoPurchased(u, s.basket);
         countCoPurchases(s.itemId, s.basket);
+        purchases.update(u.itemPurchases + 1);
       }
       default -> {}
     }
@@ -245,6 +269,9 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     }
     u.coPurchased = ids.toArray(new String[0]);
     u.coPurchasedCounts = counts.stream().mapToInt(Integer::intValue).toArray();
+    int n = Math.min(top.ids.length, cfg.recs.partnersPerItem);
+    u.partners = Arrays.copyOf(top.ids, n);
+    u.partnerCounts = Arrays.copyOf(top.counts, n);
   }
 
   private void countCoPurchases(String self, String[] basket) throws Exception {
@@ -289,9 +316,16 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     return all.size() - Math.max(drop, 0);
   }
 
-  /** Room for the basket's own items, which are skipped when suggesting. */
+  /**
+   * Room for the recommender's partners and for the basket's own items, skipped when suggesting.
+   */
   private int topCapacity() {
-    return cfg.crossSellMaxItems * 3;
+    return Math.max(cfg.crossSellMaxItems * 3, cfg.recs.partnersPerItem);
+  }
+
+  private float[] currentFactor(String itemId) throws Exception {
+    float[] f = factor.value();
+    return f != null ? f : Isgd.init(itemId, cfg.recs.factors, cfg.recs.initScale);
   }
 
   private static int valueOr(Integer v) {

@@ -41,6 +41,17 @@ public class RouteRecords extends ProcessFunction<ParsedRecord, ItemSignal> {
       ctx.output(DEAD_LETTERS, r.deadLetter);
       return;
     }
+    if (r.factorDelta != null) {
+      // Internal feedback: never late, never a dead letter.
+      ItemSignal s = new ItemSignal();
+      s.kind = ItemSignal.FACTOR_DELTA;
+      s.itemId = r.factorDelta.itemId;
+      s.eventId = r.factorDelta.eventId;
+      s.eventTime = r.factorDelta.eventTime;
+      s.factorDelta = r.factorDelta.delta;
+      out.collect(s);
+      return;
+    }
     long watermark = ctx.timerService().currentWatermark();
     long t = r.eventTime();
     if (watermark != Long.MIN_VALUE && t < watermark - allowedLatenessMs) {

@@ -4,6 +4,7 @@ import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.ActionType;
 import io.shopflow.marketing.schema.ConsentChange;
 import io.shopflow.marketing.schema.EventType;
+import io.shopflow.marketing.schema.ItemFactorDelta;
 import io.shopflow.marketing.schema.SessionSummary;
 import io.shopflow.marketing.schema.SuppressedAction;
 import io.shopflow.marketing.schema.UserSignal;
@@ -14,12 +15,16 @@ import io.shopflow.marketing.schema.state.DecayedScore;
 import io.shopflow.marketing.schema.state.PendingAction;
 import io.shopflow.marketing.schema.state.ProfileCore;
 import io.shopflow.marketing.schema.state.SessionState;
+import io.shopflow.marketing.schema.state.UserRecState;
 import io.shopflow.marketing.udfs.ActionIds;
 import io.shopflow.marketing.udfs.Decay;
 import io.shopflow.marketing.udfs.EngineConfig;
 import io.shopflow.marketing.udfs.Explanations;
 import io.shopflow.marketing.udfs.Lifecycle;
 import io.shopflow.marketing.udfs.QuietHours;
+import io.shopflow.marketing.udfs.recs.Isgd;
+import io.shopflow.marketing.udfs.recs.RecParams;
+import io.shopflow.marketing.udfs.recs.UserRecs;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -52,6 +57,8 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       new OutputTag<>("sessions", TypeInformation.of(SessionSummary.class));
   public static final OutputTag<SuppressedAction> SUPPRESSED =
       new OutputTag<>("suppressed", TypeInformation.of(SuppressedAction.class));
+  public static final OutputTag<ItemFactorDelta> FACTOR_DELTAS =
+      new OutputTag<>("item-factor-deltas", TypeInformation.of(ItemFactorDelta.class));
 
   /** Session view count marking an item that was carted or bought: no browse nudge for it. */
   private static final int ENGAGED = -1;
@@ -73,6 +80,9 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
   private transient MapState<String, CartLine> wishlist;
   private transient MapState<String, Integer> crossSellCandidates;
   private transient ValueState<Deadlines> deadlines;
+  // --- state: recommender ---
+  private transient ValueState<float[]> mfFactor;
+  private transient ValueState<UserRecState> recs;
   // --- state: guardrails ---
   private transient MapState<String, Boolean> consent;
   private transient MapState<String, ChannelCounter> sentPerChannel;
@@ -104,6 +114,8 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     wishlist = map("wishlist", TypeInformation.of(CartLine.class), profileTtl);
     crossSellCandidates = map("cross-sell-candidates", Types.INT, profileTtl);
     deadlines = value("deadlines", Deadlines.class, profileTtl);
+    mfFactor = value("mf-factor", float[].class, profileTtl);
+    recs = value("recommender", UserRecState.class, profileTtl);
     consent = map("consent", Types.BOOLEAN, null);
     sentPerChannel = map("sent-per-channel", TypeInformation.of(ChannelCounter.class), dayTtl);
     recentlySent = map("recently-sent", Types.LONG, dedupTtl);
@@ -167,6 +179,8 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     wishlist.clear();
     crossSellCandidates.clear();
     deadlines.clear();
+    mfFactor.clear();
+    recs.clear();
     consent.clear();
     sentPerChannel.clear();
     recentlySent.clear();
@@ -244,8 +258,55 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
         // search: counts for the session, no affinity (results are not interest)
       }
     }
+    learn(s, ctx);
     profile.update(p);
     reschedule(d, ctx);
+  }
+
+  /**
+   * One ISGD step on (user, item): the user factor is updated here, the item's step goes back to
+   * the keyed-by-item operator as a delta; purchases also feed the repeat and co-purchase signals.
+   */
+  private void learn(UserSignal s, Context ctx) throws Exception {
+    if (s.itemId == null || s.itemFactor == null || EventType.CART_REMOVE.equals(s.eventType)) {
+      return;
+    }
+    RecParams rp = cfg.recs;
+    float weight =
+        switch (s.eventType) {
+          case EventType.PURCHASE -> rp.purchaseWeight;
+          case EventType.CART_ADD, EventType.WISHLIST -> rp.cartWeight;
+          case EventType.VIEW -> rp.viewWeight;
+          default -> 0f;
+        };
+    if (weight > 0) {
+      float[] user = mfFactor.value();
+      if (user == null) {
+        user = Isgd.init(s.userId, rp.factors, rp.initScale);
+      }
+      float[] item = s.itemFactor.clone();
+      Isgd.update(user, item, weight, rp);
+      mfFactor.update(user);
+      ItemFactorDelta delta = new ItemFactorDelta();
+      delta.itemId = s.itemId;
+      delta.userId = s.userId;
+      delta.eventId = s.eventId;
+      delta.eventTime = s.eventTime;
+      delta.delta = new float[item.length];
+      for (int i = 0; i < item.length; i++) {
+        delta.delta[i] = item[i] - s.itemFactor[i];
+      }
+      ctx.output(FACTOR_DELTAS, delta);
+    }
+    if (EventType.PURCHASE.equals(s.eventType)) {
+      UserRecState r = recs.value();
+      if (r == null) {
+        r = new UserRecState(); // the factor lives in its own small state
+      }
+      UserRecs.addCandidates(r, s.partners, s.partnerCounts, s.itemPurchases, 1f, s.eventTime, rp);
+      UserRecs.recordOwned(r, s.itemId, s.eventTime, rp);
+      recs.update(r);
+    }
   }
 
   private void onPurchaseLine(UserSignal s, Deadlines d, ProfileCore p) throws Exception {
@@ -299,6 +360,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     if (ss != null && t > ss.lastEventTime + cfg.sessionGapMs) {
       // The gap passed in event time but the watermark has not closed the session yet.
       fireBrowseAbandonment(ss, d, out, ctx);
+      fireRecommendation(ss, d, out, ctx);
       closeSession(ss, ctx);
       ss = null;
     }
@@ -403,6 +465,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       SessionState ss = session.value();
       if (ss != null) {
         fireBrowseAbandonment(ss, d, out, ctx);
+        fireRecommendation(ss, d, out, ctx);
         closeSession(ss, ctx);
       }
       d.sessionCloseAt = 0;
@@ -469,6 +532,37 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
             at,
             items,
             Explanations.browseAbandonment(top, cfg.browseViewThreshold));
+    deliver(a, at, d, out, ctx);
+  }
+
+  /**
+   * After an engaged session (a purchase, or enough views), recommends items the user has not
+   * bought: co-purchase partners of what they bought, ranked by the hybrid score.
+   */
+  private void fireRecommendation(SessionState ss, Deadlines d, Collector<Action> out, Context ctx)
+      throws Exception {
+    if (ss.purchases == 0 && ss.views < cfg.recommendAfterViews) {
+      return;
+    }
+    UserRecState r = recs.value();
+    if (r == null || r.candIds.length == 0) {
+      return;
+    }
+    long at = ss.lastEventTime + cfg.sessionGapMs;
+    List<UserRecs.Scored> top =
+        UserRecs.rank(
+            r, cfg.recommendationSize, true, at, new String[0], new long[0], id -> null, cfg.recs);
+    if (top.isEmpty()) {
+      return;
+    }
+    String[] items = top.stream().map(UserRecs.Scored::item).toArray(String[]::new);
+    Action a =
+        newAction(
+            ctx.getCurrentKey(),
+            ActionType.RECOMMENDATION,
+            at,
+            items,
+            Explanations.recommendation(top, r.ownedIds));
     deliver(a, at, d, out, ctx);
   }
 

@@ -20,6 +20,10 @@ public class JobSettings implements Serializable {
   public String actionsTopic = "marketing.actions";
   public String sessionsTopic = "marketing.sessions";
   public String dlqTopic = "marketing.dlq";
+
+  /** Internal feedback loop of the recommender: item-factor steps from the user operator. */
+  public String itemFactorTopic = "marketing.item-factor-updates";
+
   public String groupId = "marketing-engine";
 
   /** "earliest" or "latest": where to start when the group has no committed offsets. */
@@ -50,5 +54,17 @@ public class JobSettings implements Serializable {
 
   public List<String> inputTopics() {
     return List.of(eventsTopic, catalogTopic, consentTopic);
+  }
+
+  /** Every topic the job reads or writes. */
+  public List<String> allTopics() {
+    return List.of(
+        eventsTopic,
+        catalogTopic,
+        consentTopic,
+        actionsTopic,
+        sessionsTopic,
+        dlqTopic,
+        itemFactorTopic);
   }
 }

@@ -11,7 +11,10 @@ import io.shopflow.marketing.schema.ItemSignal;
 import io.shopflow.marketing.schema.ParsedRecord;
 import io.shopflow.marketing.schema.SessionSummary;
 import io.shopflow.marketing.schema.UserSignal;
+import java.util.List;
 import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -67,10 +70,21 @@ public final class MarketingJob {
   public static void build(StreamExecutionEnvironment env, JobSettings s) {
     env.setParallelism(s.parallelism);
 
-    DataStream<ParsedRecord> records =
-        env.fromSource(source(s), watermarks(s), "shop-topics")
+    DataStream<ParsedRecord> shopRecords =
+        env.fromSource(source(s, s.inputTopics()), watermarks(s), "shop-topics")
             .uid("shop-topics-source")
             .name("Kafka: shop.events, shop.catalog, shop.consent");
+    // The recommender's feedback loop: item-factor steps computed by the user operator. Marked
+    // idle for good so that it never holds event time back.
+    DataStream<ParsedRecord> factorSteps =
+        env.fromSource(
+                source(s, List.of(s.itemFactorTopic)),
+                WatermarkStrategy.<ParsedRecord>forGenerator(ctx -> new AlwaysIdle<>())
+                    .withTimestampAssigner((r, kafkaTs) -> r.eventTime()),
+                "item-factor-feedback")
+            .uid("item-factor-feedback-source")
+            .name("Kafka: marketing.item-factor-updates (feedback)");
+    DataStream<ParsedRecord> records = shopRecords.union(factorSteps);
 
     SingleOutputStreamOperator<ItemSignal> itemSignals =
         records
@@ -104,6 +118,12 @@ public final class MarketingJob {
         .uid("sessions-sink")
         .name("Kafka: marketing.sessions");
 
+    actions
+        .getSideOutput(UserJourneyFunction.FACTOR_DELTAS)
+        .sinkTo(sink(s, "item-factors", OutputSerializers.factorDeltas(s.itemFactorTopic)))
+        .uid("item-factor-sink")
+        .name("Kafka: marketing.item-factor-updates (feedback)");
+
     DataStream<DeadLetter> deadLetters = itemSignals.getSideOutput(RouteRecords.DEAD_LETTERS);
     deadLetters
         .sinkTo(sink(s, "dlq", OutputSerializers.deadLetters(s.dlqTopic)))
@@ -111,7 +131,18 @@ public final class MarketingJob {
         .name("Kafka: marketing.dlq");
   }
 
-  static KafkaSource<ParsedRecord> source(JobSettings s) {
+  /** Watermarks for a stream that must never hold event time back: always idle. */
+  static final class AlwaysIdle<T> implements WatermarkGenerator<T> {
+    @Override
+    public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {}
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+      output.markIdle();
+    }
+  }
+
+  static KafkaSource<ParsedRecord> source(JobSettings s, List<String> topics) {
     OffsetResetStrategy reset =
         "latest".equalsIgnoreCase(s.startingOffsets)
             ? OffsetResetStrategy.LATEST
@@ -123,10 +154,12 @@ public final class MarketingJob {
     props.putIfAbsent("partition.discovery.interval.ms", "60000");
     return KafkaSource.<ParsedRecord>builder()
         .setBootstrapServers(s.bootstrapServers)
-        .setTopics(s.inputTopics())
+        .setTopics(topics)
         .setGroupId(s.groupId)
         .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
-        .setDeserializer(new ShopRecordDeserializer(s.eventsTopic, s.catalogTopic, s.consentTopic))
+        .setDeserializer(
+            new ShopRecordDeserializer(
+                s.eventsTopic, s.catalogTopic, s.consentTopic, s.itemFactorTopic))
         .setProperties(props)
         .build();
   }

@@ -43,14 +43,7 @@ final class ShopTopics implements AutoCloseable {
   }
 
   void createTopics() {
-    broker.createTopics(
-        2,
-        settings.eventsTopic,
-        settings.catalogTopic,
-        settings.consentTopic,
-        settings.actionsTopic,
-        settings.sessionsTopic,
-        settings.dlqTopic);
+    broker.createTopics(2, settings.allTopics().toArray(new String[0]));
   }
 
   void event(String user, String raw) {

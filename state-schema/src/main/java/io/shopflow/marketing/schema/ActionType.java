@@ -7,9 +7,11 @@ public final class ActionType {
   public static final String WIN_BACK = "win_back";
   public static final String CROSS_SELL = "cross_sell";
   public static final String PRICE_DROP = "price_drop";
+  public static final String RECOMMENDATION = "recommendation";
 
   public static final java.util.List<String> ALL =
-      java.util.List.of(CART_ABANDONMENT, BROWSE_ABANDONMENT, WIN_BACK, CROSS_SELL, PRICE_DROP);
+      java.util.List.of(
+          CART_ABANDONMENT, BROWSE_ABANDONMENT, WIN_BACK, CROSS_SELL, PRICE_DROP, RECOMMENDATION);
 
   private ActionType() {}
 }

@@ -9,6 +9,9 @@ public class ItemSignal {
   public static final int LINE = 0;
   public static final int CATALOG = 1;
 
+  /** An MF gradient step for the item, fed back from the keyed-by-user operator. */
+  public static final int FACTOR_DELTA = 2;
+
   public int kind;
   public String itemId;
 
@@ -27,6 +30,9 @@ public class ItemSignal {
 
   /** For purchases: every item of the basket, so that co-purchase counts can be kept per item. */
   public String[] basket = new String[0];
+
+  // --- FACTOR_DELTA field ---
+  public float[] factorDelta;
 
   // --- CATALOG field ---
   public CatalogItem catalog;

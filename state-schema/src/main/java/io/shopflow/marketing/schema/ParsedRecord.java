@@ -8,6 +8,7 @@ public class ParsedRecord {
   public ShopEvent event;
   public CatalogItem catalog;
   public ConsentChange consent;
+  public ItemFactorDelta factorDelta;
   public DeadLetter deadLetter;
 
   // Where it came from, so that a record refused later (e.g. as late) still reaches the DLQ whole.
@@ -66,6 +67,12 @@ public class ParsedRecord {
     return r;
   }
 
+  public static ParsedRecord of(ItemFactorDelta d) {
+    ParsedRecord r = new ParsedRecord();
+    r.factorDelta = d;
+    return r;
+  }
+
   public static ParsedRecord of(DeadLetter d) {
     ParsedRecord r = new ParsedRecord();
     r.deadLetter = d;
@@ -82,6 +89,9 @@ public class ParsedRecord {
     }
     if (consent != null) {
       return consent.eventTime;
+    }
+    if (factorDelta != null) {
+      return factorDelta.eventTime;
     }
     return Long.MIN_VALUE;
   }

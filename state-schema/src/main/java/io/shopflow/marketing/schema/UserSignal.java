@@ -42,6 +42,18 @@ public class UserSignal {
   /** How often each {@link #coPurchased} item was bought together with this one. */
   public int[] coPurchasedCounts = new int[0];
 
+  // --- recommender fields (EVENT lines), from the keyed-by-item operator ---
+  /** The item's MF factor as the item operator holds it now (null: not known yet). */
+  public float[] itemFactor;
+
+  /** Purchases of the item so far (n_i). */
+  public long itemPurchases;
+
+  /** For purchase lines: the item's best co-purchase partners and their counts. */
+  public String[] partners = new String[0];
+
+  public int[] partnerCounts = new int[0];
+
   // --- PRICE_DROP fields (itemId, title, category too) ---
   public double oldPrice;
   public double newPrice;

@@ -116,6 +116,15 @@ public class EngineConfig implements Serializable {
 
   public long catalogTtlMs = Duration.ofDays(400).toMillis();
 
+  /** The online recommender's parameters (MF, co-purchase, blend). */
+  public io.shopflow.marketing.udfs.recs.RecParams recs =
+      new io.shopflow.marketing.udfs.recs.RecParams();
+
+  /** A session with at least this many views (or any purchase) ends with a recommendation. */
+  public int recommendAfterViews = 2;
+
+  public int recommendationSize = 5;
+
   public String campaignPrefix = "always-on";
 
   public String defaultVariant = "control";
@@ -137,6 +146,7 @@ public class EngineConfig implements Serializable {
     m.put(ActionType.WIN_BACK, Channel.EMAIL);
     m.put(ActionType.CROSS_SELL, Channel.EMAIL);
     m.put(ActionType.PRICE_DROP, Channel.PUSH);
+    m.put(ActionType.RECOMMENDATION, Channel.EMAIL);
     return m;
   }
 }

@@ -8,6 +8,7 @@ import io.shopflow.marketing.schema.CatalogItem;
 import io.shopflow.marketing.schema.Channel;
 import io.shopflow.marketing.schema.ConsentChange;
 import io.shopflow.marketing.schema.EventType;
+import io.shopflow.marketing.schema.ItemFactorDelta;
 import io.shopflow.marketing.schema.LineItem;
 import io.shopflow.marketing.schema.ShopEvent;
 import java.io.IOException;
@@ -120,6 +121,30 @@ public final class EventParser {
     }
     c.channels = out.toArray(new String[0]);
     return c;
+  }
+
+  /**
+   * A fed-back MF step (internal topic): {"item_id", "user_id", "event_id", "event_time", "delta"}.
+   */
+  public static ItemFactorDelta parseFactorDelta(byte[] bytes) throws InvalidRecordException {
+    JsonNode root = readObject(bytes);
+    ItemFactorDelta d = new ItemFactorDelta();
+    d.itemId = requiredId(root, "item_id");
+    d.userId = optionalText(root, "user_id");
+    d.eventId = optionalText(root, "event_id");
+    d.eventTime = eventTime(root);
+    JsonNode delta = root.get("delta");
+    if (delta == null || !delta.isArray() || delta.isEmpty()) {
+      throw new InvalidRecordException("delta must be a non-empty array of numbers");
+    }
+    d.delta = new float[delta.size()];
+    for (int i = 0; i < d.delta.length; i++) {
+      if (!delta.get(i).isNumber()) {
+        throw new InvalidRecordException("delta[" + i + "] is not a number");
+      }
+      d.delta[i] = (float) delta.get(i).asDouble();
+    }
+    return d;
   }
 
   /** Epoch millis from an integer or an ISO-8601 date-time with offset. */

@@ -104,6 +104,31 @@ public final class Explanations {
         where);
   }
 
+  /** Why each recommended item: co-purchase, repeat or popularity, whichever weighs most. */
+  public static String recommendation(
+      List<io.shopflow.marketing.udfs.recs.UserRecs.Scored> top, String[] owned) {
+    String why =
+        top.stream()
+            .map(
+                s ->
+                    String.format(
+                        Locale.ROOT,
+                        "%s (%s, score %.2f)",
+                        s.item(),
+                        s.co() >= s.repeat() && s.co() >= s.pop()
+                            ? "often bought with what you bought"
+                            : s.repeat() >= s.pop() ? "you buy it regularly" : "popular now",
+                        s.score()))
+            .collect(Collectors.joining(", "));
+    String basis =
+        owned.length == 0
+            ? "your activity"
+            : "your purchases of "
+                + String.join(", ", java.util.Arrays.copyOf(owned, Math.min(3, owned.length)))
+                + (owned.length > 3 ? " and " + (owned.length - 3) + " more" : "");
+    return "after an engaged session, based on " + basis + ": " + why;
+  }
+
   static String name(String title, String itemId) {
     return title == null || title.isBlank() ? itemId : "'" + title.strip() + "' (" + itemId + ")";
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shopflow.marketing.schema.Action;
+import io.shopflow.marketing.schema.ItemFactorDelta;
 import io.shopflow.marketing.schema.SessionSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,6 +79,19 @@ public final class OutputJson {
     n.put("searches", s.searches);
     n.put("revenue", Math.round(s.revenue * 100) / 100.0);
     n.put("cart_left_open", s.cartLeftOpen);
+    return bytes(n);
+  }
+
+  public static byte[] factorDelta(ItemFactorDelta d) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("item_id", d.itemId);
+    n.put("user_id", d.userId);
+    n.put("event_id", d.eventId);
+    n.put("event_time", d.eventTime);
+    ArrayNode a = n.putArray("delta");
+    for (float f : d.delta) {
+      a.add(f);
+    }
     return bytes(n);
   }
 

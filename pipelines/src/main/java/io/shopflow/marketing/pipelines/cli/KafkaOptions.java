@@ -49,6 +49,14 @@ public class KafkaOptions {
   String dlqTopic;
 
   @Option(
+      names = "--item-factor-topic",
+      defaultValue = "marketing.item-factor-updates",
+      description =
+          "Internal feedback topic of the online recommender (item-factor steps). Default:"
+              + " ${DEFAULT-VALUE}.")
+  String itemFactorTopic;
+
+  @Option(
       names = "--parallelism",
       defaultValue = "2",
       description = "Parallelism of every operator. Default: ${DEFAULT-VALUE}.")
@@ -95,6 +103,7 @@ public class KafkaOptions {
     s.actionsTopic = actionsTopic;
     s.sessionsTopic = sessionsTopic;
     s.dlqTopic = dlqTopic;
+    s.itemFactorTopic = itemFactorTopic;
     s.parallelism = parallelism;
     s.maxOutOfOrderness = maxOutOfOrderness;
     s.sourceIdleness = idleness;

@@ -114,14 +114,7 @@ public final class DemoRunner {
     if (s.sourceIdleness.compareTo(Duration.ofSeconds(1)) > 0 && !o.idlenessGiven) {
       s.sourceIdleness = Duration.ofSeconds(1);
     }
-    broker.createTopics(
-        2,
-        s.eventsTopic,
-        s.catalogTopic,
-        s.consentTopic,
-        s.actionsTopic,
-        s.sessionsTopic,
-        s.dlqTopic);
+    broker.createTopics(2, s.allTopics().toArray(new String[0]));
     out.println("  Kafka at " + broker.bootstrapServers());
 
     StreamExecutionEnvironment env =

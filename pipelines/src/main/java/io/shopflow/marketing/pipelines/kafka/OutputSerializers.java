@@ -2,6 +2,7 @@ package io.shopflow.marketing.pipelines.kafka;
 
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.DeadLetter;
+import io.shopflow.marketing.schema.ItemFactorDelta;
 import io.shopflow.marketing.schema.SessionSummary;
 import io.shopflow.marketing.udfs.OutputJson;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,13 @@ public final class OutputSerializers {
             s.endTime,
             s.userId.getBytes(StandardCharsets.UTF_8),
             OutputJson.session(s));
+  }
+
+  /** Item-factor steps, keyed by item so that one item's steps stay in order. */
+  public static KafkaRecordSerializationSchema<ItemFactorDelta> factorDeltas(String topic) {
+    return (d, ctx, ts) ->
+        new ProducerRecord<>(
+            topic, d.itemId.getBytes(StandardCharsets.UTF_8), OutputJson.factorDelta(d));
   }
 
   /**

@@ -18,11 +18,14 @@ public class ShopRecordDeserializer implements KafkaRecordDeserializationSchema<
   private final String eventsTopic;
   private final String catalogTopic;
   private final String consentTopic;
+  private final String itemFactorTopic;
 
-  public ShopRecordDeserializer(String eventsTopic, String catalogTopic, String consentTopic) {
+  public ShopRecordDeserializer(
+      String eventsTopic, String catalogTopic, String consentTopic, String itemFactorTopic) {
     this.eventsTopic = eventsTopic;
     this.catalogTopic = catalogTopic;
     this.consentTopic = consentTopic;
+    this.itemFactorTopic = itemFactorTopic;
   }
 
   @Override
@@ -47,6 +50,8 @@ public class ShopRecordDeserializer implements KafkaRecordDeserializationSchema<
         return ParsedRecord.of(EventParser.parseCatalogItem(value));
       } else if (topic.equals(consentTopic)) {
         return ParsedRecord.of(EventParser.parseConsentChange(value));
+      } else if (topic.equals(itemFactorTopic)) {
+        return ParsedRecord.of(EventParser.parseFactorDelta(value));
       }
       return dead("unexpected topic " + topic);
     } catch (InvalidRecordException e) {

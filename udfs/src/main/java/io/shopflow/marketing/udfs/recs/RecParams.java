@@ -1,0 +1,42 @@
+package io.shopflow.marketing.udfs.recs;
+
+import java.io.Serializable;
+
+/** Hyper-parameters of the hybrid online recommender; the defaults are the evaluated ones. */
+public class RecParams implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  // --- incremental MF (ISGD on implicit feedback) ---
+  public int factors = 32;
+  public float learningRate = 0.05f;
+  public float regularisation = 0.01f;
+  public float initScale = 0.1f;
+  public float purchaseWeight = 1.0f;
+  public float cartWeight = 0.5f;
+  public float viewWeight = 0.2f;
+
+  // --- co-purchase ---
+  /** Partners kept per item (best counts). */
+  public int partnersPerItem = 50;
+
+  /** Shrinkage of the confidence co(i,j) / (n_i + shrink). */
+  public float confidenceShrink = 5f;
+
+  // --- user state bounds ---
+  public int maxOwned = 300;
+  public int maxCandidates = 300;
+
+  /** Half-life of accumulated co-purchase candidate scores and of repeat recency. */
+  public long halfLifeMs = 30L * 24 * 3600 * 1000;
+
+  // --- blend: score = repeat*wRepeat + co*wCo + mf*wMf + pop*wPop ---
+  public float wRepeat = 1.0f;
+  public float wCo = 1.0f;
+  public float wMf = 0.05f;
+  public float wPop = 0.1f;
+
+  /** Popular items always considered as candidates (cold start, padding). */
+  public int popularCandidates = 100;
+
+  public RecParams() {}
+}

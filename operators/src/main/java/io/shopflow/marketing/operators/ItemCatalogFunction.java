@@ -52,7 +52,7 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
   private transient ValueState<TopPartners> topPartners;
 
   /** The item's MF factor, moved by deltas fed back from the keyed-by-user operator. */
-  private transient ValueState<float[]> factor;
+  private transient ValueState<double[]> factor;
 
   /** Purchases of the item (n_i of the co-purchase confidence). */
   private transient ValueState<Long> purchases;
@@ -90,8 +90,8 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
         new ValueStateDescriptor<>("top-partners", TopPartners.class);
     topDesc.enableTimeToLive(catalogTtl);
     topPartners = getRuntimeContext().getState(topDesc);
-    ValueStateDescriptor<float[]> factorDesc =
-        new ValueStateDescriptor<>("mf-factor", float[].class);
+    ValueStateDescriptor<double[]> factorDesc =
+        new ValueStateDescriptor<>("mf-factor", double[].class);
     factorDesc.enableTimeToLive(catalogTtl);
     factor = getRuntimeContext().getState(factorDesc);
     ValueStateDescriptor<Long> purchasesDesc = new ValueStateDescriptor<>("purchases", Types.LONG);
@@ -112,7 +112,7 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     if (s.kind == ItemSignal.CATALOG) {
       onCatalog(s.catalog, out);
     } else if (s.kind == ItemSignal.FACTOR_DELTA) {
-      float[] f = currentFactor(s.itemId);
+      double[] f = currentFactor(s.itemId);
       for (int i = 0; i < f.length && i < s.factorDelta.length; i++) {
         f[i] += s.factorDelta[i];
       }
@@ -323,8 +323,8 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     return Math.max(cfg.crossSellMaxItems * 3, cfg.recs.partnersPerItem);
   }
 
-  private float[] currentFactor(String itemId) throws Exception {
-    float[] f = factor.value();
+  private double[] currentFactor(String itemId) throws Exception {
+    double[] f = factor.value();
     return f != null ? f : Isgd.init(itemId, cfg.recs.factors, cfg.recs.initScale);
   }
 

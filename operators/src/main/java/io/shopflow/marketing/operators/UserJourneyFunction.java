@@ -81,7 +81,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
   private transient MapState<String, Integer> crossSellCandidates;
   private transient ValueState<Deadlines> deadlines;
   // --- state: recommender ---
-  private transient ValueState<float[]> mfFactor;
+  private transient ValueState<double[]> mfFactor;
   private transient ValueState<UserRecState> recs;
   // --- state: guardrails ---
   private transient MapState<String, Boolean> consent;
@@ -114,7 +114,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     wishlist = map("wishlist", TypeInformation.of(CartLine.class), profileTtl);
     crossSellCandidates = map("cross-sell-candidates", Types.INT, profileTtl);
     deadlines = value("deadlines", Deadlines.class, profileTtl);
-    mfFactor = value("mf-factor", float[].class, profileTtl);
+    mfFactor = value("mf-factor", double[].class, profileTtl);
     recs = value("recommender", UserRecState.class, profileTtl);
     consent = map("consent", Types.BOOLEAN, null);
     sentPerChannel = map("sent-per-channel", TypeInformation.of(ChannelCounter.class), dayTtl);
@@ -272,19 +272,19 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       return;
     }
     RecParams rp = cfg.recs;
-    float weight =
+    double weight =
         switch (s.eventType) {
           case EventType.PURCHASE -> rp.purchaseWeight;
           case EventType.CART_ADD, EventType.WISHLIST -> rp.cartWeight;
           case EventType.VIEW -> rp.viewWeight;
-          default -> 0f;
+          default -> 0;
         };
     if (weight > 0) {
-      float[] user = mfFactor.value();
+      double[] user = mfFactor.value();
       if (user == null) {
         user = Isgd.init(s.userId, rp.factors, rp.initScale);
       }
-      float[] item = s.itemFactor.clone();
+      double[] item = s.itemFactor.clone();
       Isgd.update(user, item, weight, rp);
       mfFactor.update(user);
       ItemFactorDelta delta = new ItemFactorDelta();
@@ -292,7 +292,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       delta.userId = s.userId;
       delta.eventId = s.eventId;
       delta.eventTime = s.eventTime;
-      delta.delta = new float[item.length];
+      delta.delta = new double[item.length];
       for (int i = 0; i < item.length; i++) {
         delta.delta[i] = item[i] - s.itemFactor[i];
       }

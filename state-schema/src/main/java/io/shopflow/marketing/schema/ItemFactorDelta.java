@@ -11,7 +11,7 @@ public class ItemFactorDelta {
   public String userId;
   public String eventId;
   public long eventTime;
-  public float[] delta;
+  public double[] delta;
 
   public ItemFactorDelta() {}
 }

@@ -32,7 +32,7 @@ public class ItemSignal {
   public String[] basket = new String[0];
 
   // --- FACTOR_DELTA field ---
-  public float[] factorDelta;
+  public double[] factorDelta;
 
   // --- CATALOG field ---
   public CatalogItem catalog;

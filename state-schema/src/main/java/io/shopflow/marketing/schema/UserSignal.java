@@ -44,7 +44,7 @@ public class UserSignal {
 
   // --- recommender fields (EVENT lines), from the keyed-by-item operator ---
   /** The item's MF factor as the item operator holds it now (null: not known yet). */
-  public float[] itemFactor;
+  public double[] itemFactor;
 
   /** Purchases of the item so far (n_i). */
   public long itemPurchases;

@@ -137,12 +137,12 @@ public final class EventParser {
     if (delta == null || !delta.isArray() || delta.isEmpty()) {
       throw new InvalidRecordException("delta must be a non-empty array of numbers");
     }
-    d.delta = new float[delta.size()];
+    d.delta = new double[delta.size()];
     for (int i = 0; i < d.delta.length; i++) {
       if (!delta.get(i).isNumber()) {
         throw new InvalidRecordException("delta[" + i + "] is not a number");
       }
-      d.delta[i] = (float) delta.get(i).asDouble();
+      d.delta[i] = delta.get(i).asDouble();
     }
     return d;
   }

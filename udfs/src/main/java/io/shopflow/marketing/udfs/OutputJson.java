@@ -89,7 +89,7 @@ public final class OutputJson {
     n.put("event_id", d.eventId);
     n.put("event_time", d.eventTime);
     ArrayNode a = n.putArray("delta");
-    for (float f : d.delta) {
+    for (double f : d.delta) {
       a.add(f);
     }
     return bytes(n);

@@ -6,7 +6,7 @@ package io.shopflow.marketing.schema.state;
  * Flink's POJO serializer carries it without Kryo; sizes are capped by {@code RecParams}.
  */
 public class UserRecState {
-  public float[] factor;
+  public double[] factor;
 
   /** Bought items, most recent first, with purchase counts and last purchase time. */
   public String[] ownedIds = new String[0];

@@ -22,7 +22,7 @@ public class HybridRecommender implements Recommender {
 
   /** Item-side state, as the keyed-by-item operator keeps it. */
   static final class Item {
-    final float[] factor;
+    final double[] factor;
     long purchases;
     final Map<String, Integer> coCounts = new HashMap<>();
     final TopPartners partners = new TopPartners();
@@ -49,7 +49,7 @@ public class HybridRecommender implements Recommender {
   public void observe(String user, String item, String eventType, String basketId, long time) {
     UserRecState u = users.computeIfAbsent(user, x -> UserRecs.fresh(x, p));
     Item it = items.computeIfAbsent(item, x -> new Item(x, p));
-    float w =
+    double w =
         switch (eventType) {
           case "purchase" -> p.purchaseWeight;
           case "cart_add", "wishlist" -> p.cartWeight;

@@ -1,5 +1,8 @@
 package io.shopflow.marketing.udfs.recs;
 
+import org.apache.flink.ml.linalg.BLAS;
+import org.apache.flink.ml.linalg.DenseVector;
+
 /**
  * Incremental SGD for implicit-feedback matrix factorisation (Vinagre et al. 2014): every
  * interaction is a positive with target 1; one SGD step moves the user and item factors towards
@@ -9,40 +12,37 @@ package io.shopflow.marketing.udfs.recs;
 public final class Isgd {
   private Isgd() {}
 
-  public static float[] init(String id, int k, float scale) {
-    float[] f = new float[k];
+  public static double[] init(String id, int k, double scale) {
+    double[] f = new double[k];
     long s = id.hashCode() * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
     for (int i = 0; i < k; i++) {
       s ^= s << 13;
       s ^= s >>> 7;
       s ^= s << 17;
       // uniform in [-scale, scale)
-      f[i] = ((s >>> 40) / (float) (1L << 24) * 2f - 1f) * scale;
+      f[i] = ((s >>> 40) / (double) (1L << 24) * 2 - 1) * scale;
     }
     return f;
   }
 
-  public static float dot(float[] a, float[] b) {
-    float s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
+  public static double dot(double[] a, double[] b) {
+    return BLAS.dot(new DenseVector(a), new DenseVector(b));
   }
 
   /**
    * One step on (user, item) with the given weight; updates both in place and returns the error
-   * before the step.
+   * before the step: {@code u += eta*w*(err*v - lambda*u)}, {@code v += eta*w*(err*u - lambda*v)}.
    */
-  public static float update(float[] user, float[] item, float weight, RecParams p) {
-    float err = 1f - dot(user, item);
-    float eta = p.learningRate * weight;
-    for (int i = 0; i < user.length; i++) {
-      float u = user[i];
-      float v = item[i];
-      user[i] = u + eta * (err * v - p.regularisation * u);
-      item[i] = v + eta * (err * u - p.regularisation * v);
-    }
+  public static double update(double[] user, double[] item, double weight, RecParams p) {
+    DenseVector u = new DenseVector(user);
+    DenseVector v = new DenseVector(item);
+    double err = 1 - BLAS.dot(u, v);
+    double eta = p.learningRate * weight;
+    DenseVector uOld = new DenseVector(user.clone());
+    BLAS.scal(1 - eta * p.regularisation, u);
+    BLAS.axpy(eta * err, v, u);
+    BLAS.scal(1 - eta * p.regularisation, v);
+    BLAS.axpy(eta * err, uOld, v);
     return err;
   }
 }

@@ -8,12 +8,12 @@ public class RecParams implements Serializable {
 
   // --- incremental MF (ISGD on implicit feedback) ---
   public int factors = 32;
-  public float learningRate = 0.05f;
-  public float regularisation = 0.01f;
-  public float initScale = 0.1f;
-  public float purchaseWeight = 1.0f;
-  public float cartWeight = 0.5f;
-  public float viewWeight = 0.2f;
+  public double learningRate = 0.05;
+  public double regularisation = 0.01;
+  public double initScale = 0.1;
+  public double purchaseWeight = 1.0;
+  public double cartWeight = 0.5;
+  public double viewWeight = 0.2;
 
   // --- co-purchase ---
   /** Partners kept per item (best counts). */

@@ -104,7 +104,7 @@ public final class UserRecs {
       long now,
       String[] popularIds,
       long[] popularCounts,
-      Function<String, float[]> itemFactor,
+      Function<String, double[]> itemFactor,
       RecParams p) {
     Set<String> owned = new HashSet<>(Arrays.asList(s.ownedIds));
     Map<String, float[]> parts = new HashMap<>();
@@ -133,8 +133,8 @@ public final class UserRecs {
     List<Scored> out = new ArrayList<>(parts.size());
     for (Map.Entry<String, float[]> e : parts.entrySet()) {
       float[] v = e.getValue();
-      float[] q = p.wMf == 0 ? null : itemFactor.apply(e.getKey());
-      v[2] = q == null || s.factor == null ? 0 : Isgd.dot(s.factor, q);
+      double[] q = p.wMf == 0 ? null : itemFactor.apply(e.getKey());
+      v[2] = q == null || s.factor == null ? 0 : (float) Isgd.dot(s.factor, q);
       v[3] = popScore.getOrDefault(e.getKey(), 0f);
       float score = p.wRepeat * v[0] + p.wCo * v[1] + p.wMf * v[2] + p.wPop * v[3];
       out.add(new Scored(e.getKey(), score, v[0], v[1], v[2], v[3]));

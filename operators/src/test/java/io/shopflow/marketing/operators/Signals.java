@@ -89,6 +89,15 @@ final class Signals {
       return this;
     }
 
+    /** What the item operator attaches for the recommender. */
+    Line recs(double[] itemFactor, long itemPurchases, String[] partners, int... partnerCounts) {
+      s.itemFactor = itemFactor;
+      s.itemPurchases = itemPurchases;
+      s.partners = partners;
+      s.partnerCounts = partnerCounts;
+      return this;
+    }
+
     UserSignal get() {
       return s;
     }

@@ -1,0 +1,134 @@
+package io.shopflow.marketing.operators;
+
+import static io.shopflow.marketing.operators.Signals.T0;
+import static io.shopflow.marketing.operators.Signals.itemLine;
+import static io.shopflow.marketing.operators.Signals.minutes;
+import static io.shopflow.marketing.operators.Signals.purchase;
+import static io.shopflow.marketing.operators.Signals.sideOutput;
+import static io.shopflow.marketing.operators.Signals.view;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shopflow.marketing.schema.Action;
+import io.shopflow.marketing.schema.ActionType;
+import io.shopflow.marketing.schema.EventType;
+import io.shopflow.marketing.schema.ItemFactorDelta;
+import io.shopflow.marketing.schema.ItemSignal;
+import io.shopflow.marketing.schema.UserSignal;
+import io.shopflow.marketing.udfs.EngineConfig;
+import io.shopflow.marketing.udfs.recs.Isgd;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The recommender's path through both keyed operators: factors, partners, recommendations. */
+class RecommenderOperatorsTest {
+  final EngineConfig cfg = new EngineConfig();
+
+  KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Action> userHarness()
+      throws Exception {
+    var h =
+        new KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Action>(
+            new KeyedProcessOperator<>(new UserJourneyFunction(cfg)), s -> s.userId, Types.STRING);
+    h.open();
+    return h;
+  }
+
+  KeyedOneInputStreamOperatorTestHarness<String, ItemSignal, UserSignal> itemHarness()
+      throws Exception {
+    var h =
+        new KeyedOneInputStreamOperatorTestHarness<String, ItemSignal, UserSignal>(
+            new KeyedProcessOperator<>(new ItemCatalogFunction(cfg)), s -> s.itemId, Types.STRING);
+    h.open();
+    return h;
+  }
+
+  @Test
+  void everyInteractionStepsTheUserFactorAndFeedsTheItemStepBack() throws Exception {
+    try (var h = userHarness()) {
+      double[] q = Isgd.init("sku-1", cfg.recs.factors, cfg.recs.initScale);
+      h.processElement(view("u1", "sku-1", T0).recs(q, 0, new String[0]).get(), T0);
+
+      List<ItemFactorDelta> deltas = sideOutput(h, UserJourneyFunction.FACTOR_DELTAS);
+      assertThat(deltas).hasSize(1);
+      ItemFactorDelta d = deltas.get(0);
+      assertThat(d.itemId).isEqualTo("sku-1");
+      assertThat(d.delta).hasSize(cfg.recs.factors);
+      // Applying the step to the item moves the pair's score towards 1.
+      double[] u0 = Isgd.init("u1", cfg.recs.factors, cfg.recs.initScale);
+      double[] stepped = q.clone();
+      for (int i = 0; i < q.length; i++) {
+        stepped[i] += d.delta[i];
+      }
+      assertThat(Isgd.dot(u0, stepped)).isGreaterThan(Isgd.dot(u0, q));
+    }
+  }
+
+  @Test
+  void itemOperatorAppliesFedBackStepsAndHandsOnFactorCountAndPartners() throws Exception {
+    try (var h = itemHarness()) {
+      h.processElement(itemLine(EventType.PURCHASE, "u1", "tea", T0, "tea", "cup"), T0);
+      h.processElement(itemLine(EventType.PURCHASE, "u2", "tea", T0 + 1, "tea", "cup"), T0 + 1);
+      ItemSignal step = new ItemSignal();
+      step.kind = ItemSignal.FACTOR_DELTA;
+      step.itemId = "tea";
+      step.eventTime = T0;
+      step.factorDelta = new double[cfg.recs.factors];
+      step.factorDelta[0] = 0.5;
+      h.processElement(step, T0 + 2);
+      h.processElement(itemLine(EventType.PURCHASE, "u3", "tea", T0 + 3, "tea"), T0 + 3);
+
+      List<UserSignal> lines = h.extractOutputValues();
+      UserSignal third = lines.get(2);
+      double[] init = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
+      assertThat(third.itemFactor[0])
+          .isCloseTo(init[0] + 0.5, org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(third.itemFactor[1]).isEqualTo(init[1]);
+      assertThat(third.itemPurchases).isEqualTo(2);
+      assertThat(third.partners).containsExactly("cup");
+      assertThat(third.partnerCounts).containsExactly(2);
+    }
+  }
+
+  @Test
+  void engagedSessionEndsWithRecommendationOfPartnersNotYetBought() throws Exception {
+    try (var h = userHarness()) {
+      double[] q = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
+      h.processElement(
+          purchase("u1", "tea", T0)
+              .recs(q, 10, new String[] {"cup", "biscuits", "tea-pot"}, 6, 4, 1)
+              .get(),
+          T0);
+      h.processElement(
+          purchase("u1", "cup", T0 + 1).recs(q, 5, new String[] {"tea"}, 6).get(), T0 + 1);
+      h.processWatermark(T0 + minutes(31) + cfg.timerGranularityMs);
+
+      List<Action> recs =
+          h.extractOutputValues().stream()
+              .filter(a -> a.actionType.equals(ActionType.RECOMMENDATION))
+              .toList();
+      assertThat(recs).hasSize(1);
+      Action a = recs.get(0);
+      assertThat(a.items).containsExactly("biscuits", "tea-pot");
+      assertThat(a.explanation).contains("often bought with what you bought").contains("tea");
+      assertThat(a.triggerEventTime).isEqualTo(T0 + 1 + minutes(30));
+    }
+  }
+
+  @Test
+  void sessionWithOneViewAndNoPurchaseGetsNoRecommendation() throws Exception {
+    try (var h = userHarness()) {
+      double[] q = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
+      h.processElement(purchase("u1", "tea", T0).recs(q, 10, new String[] {"cup"}, 6).get(), T0);
+      h.processWatermark(T0 + minutes(31) + cfg.timerGranularityMs);
+      h.processElement(view("u1", "tea", T0 + minutes(120)).recs(q, 11, new String[0]).get(), T0);
+      h.processWatermark(T0 + minutes(200));
+
+      assertThat(h.extractOutputValues())
+          .filteredOn(a -> a.actionType.equals(ActionType.RECOMMENDATION))
+          .hasSize(1); // only after the purchase session
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+}

@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "marketing-job 0.1.0",
     description = "Real-time e-commerce marketing automation on Apache Flink.",
-    subcommands = {DemoCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      RunCommand.class,
+      EvaluateRecsCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public class MarketingJobCli implements Runnable {
   @Override
   public void run() {

@@ -24,6 +24,7 @@ public class HybridRecommender implements Recommender {
   static final class Item {
     final double[] factor;
     long purchases;
+    long buyers;
     final Map<String, Integer> coCounts = new HashMap<>();
     final TopPartners partners = new TopPartners();
 
@@ -59,20 +60,41 @@ public class HybridRecommender implements Recommender {
     if (!"purchase".equals(eventType)) {
       return;
     }
-    // The user learns the item's partners as they stand before this basket counts.
-    UserRecs.addCandidates(u, it.partners.ids, it.partners.counts, it.purchases, 1f, time, p);
-    UserRecs.recordOwned(u, item, time, p);
-    if (basketId == null || !basketId.equals(currentBasket)) {
-      currentBasket = basketId;
-      basketSoFar.clear();
+    // The user learns the item's partners as they stand before this purchase counts.
+    long[] partnerBuyers = new long[it.partners.ids.length];
+    for (int i = 0; i < partnerBuyers.length; i++) {
+      Item other = items.get(it.partners.ids[i]);
+      partnerBuyers[i] = other == null ? 1 : Math.max(1, other.buyers);
     }
-    for (String other : basketSoFar) {
-      if (!other.equals(item)) {
-        countPair(it, other);
-        countPair(items.get(other), item);
+    UserRecs.addCandidates(
+        u, it.partners.ids, it.partners.counts, partnerBuyers, it.buyers, 1f, time, p);
+    boolean newForUser = UserRecs.indexOf(u.ownedIds, item) < 0;
+    if (p.userCoOccurrence) {
+      if (newForUser) {
+        // Pairs with the user's recent distinct purchases: co(i,j) counts users, as item-kNN.
+        int n = Math.min(p.userCoWindow, u.ownedIds.length);
+        for (int k = 0; k < n; k++) {
+          countPair(it, u.ownedIds[k]);
+          countPair(items.get(u.ownedIds[k]), item);
+        }
       }
+    } else {
+      if (basketId == null || !basketId.equals(currentBasket)) {
+        currentBasket = basketId;
+        basketSoFar.clear();
+      }
+      for (String other : basketSoFar) {
+        if (!other.equals(item)) {
+          countPair(it, other);
+          countPair(items.get(other), item);
+        }
+      }
+      basketSoFar.add(item);
     }
-    basketSoFar.add(item);
+    if (newForUser) {
+      it.buyers++;
+    }
+    UserRecs.recordOwned(u, item, time, p);
     it.purchases++;
     popular.offer(item, (int) Math.min(Integer.MAX_VALUE, it.purchases), 2 * p.popularCandidates);
   }

@@ -19,6 +19,18 @@ public class RecParams implements Serializable {
   /** Partners kept per item (best counts). */
   public int partnersPerItem = 50;
 
+  /**
+   * Count pairs within a user's recent purchases (true: like item-kNN over users) or only within
+   * one basket (false).
+   */
+  public boolean userCoOccurrence = true;
+
+  /** Recent distinct purchases of the user paired with a new one. */
+  public int userCoWindow = 10;
+
+  /** Normalise partner scores by sqrt(n_i * n_j) (cosine) instead of n_i (confidence). */
+  public boolean cosine = true;
+
   /** Shrinkage of the confidence co(i,j) / (n_i + shrink). */
   public float confidenceShrink = 5f;
 
@@ -26,11 +38,14 @@ public class RecParams implements Serializable {
   public int maxOwned = 300;
   public int maxCandidates = 300;
 
-  /** Half-life of accumulated co-purchase candidate scores and of repeat recency. */
+  /** Half-life of the recency bonus of repeat purchases. */
   public long halfLifeMs = 30L * 24 * 3600 * 1000;
 
+  /** Half-life of accumulated co-purchase candidate scores. */
+  public long candidateHalfLifeMs = 365L * 24 * 3600 * 1000;
+
   // --- blend: score = repeat*wRepeat + co*wCo + mf*wMf + pop*wPop ---
-  public float wRepeat = 1.0f;
+  public float wRepeat = 8.0f;
   public float wCo = 1.0f;
   public float wMf = 0.05f;
   public float wPop = 0.1f;

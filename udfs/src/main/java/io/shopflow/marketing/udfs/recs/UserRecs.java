@@ -61,17 +61,39 @@ public final class UserRecs {
       float weight,
       long time,
       RecParams p) {
+    addCandidates(s, partners, coCounts, null, itemCount, weight, time, p);
+  }
+
+  /**
+   * As above; with {@code partnerCounts} (purchases of each partner, n_j) and {@code p.cosine} the
+   * weight is the cosine co(i,j) / sqrt(n_i * n_j).
+   */
+  public static void addCandidates(
+      UserRecState s,
+      String[] partners,
+      int[] coCounts,
+      long[] partnerCounts,
+      long itemCount,
+      float weight,
+      long time,
+      RecParams p) {
     if (partners.length == 0) {
       return;
     }
-    float decay = decay(s.candAt, time, p.halfLifeMs);
+    float decay = decay(s.candAt, time, p.candidateHalfLifeMs);
     Map<String, Float> m = new HashMap<>(s.candIds.length + partners.length);
     for (int i = 0; i < s.candIds.length; i++) {
       m.put(s.candIds[i], s.candScores[i] * decay);
     }
     float denom = itemCount + p.confidenceShrink;
     for (int i = 0; i < partners.length; i++) {
-      m.merge(partners[i], weight * coCounts[i] / denom, Float::sum);
+      float w =
+          p.cosine && partnerCounts != null
+              ? (float)
+                  (coCounts[i]
+                      / Math.sqrt((double) Math.max(1, itemCount) * Math.max(1, partnerCounts[i])))
+              : coCounts[i] / denom;
+      m.merge(partners[i], weight * w, Float::sum);
     }
     List<Map.Entry<String, Float>> all = new ArrayList<>(m.entrySet());
     if (all.size() > p.maxCandidates) {
@@ -115,7 +137,7 @@ public final class UserRecs {
             (float) Math.log1p(s.ownedCounts[i]) + 0.5f * rec;
       }
     }
-    float candDecay = decay(s.candAt, now, p.halfLifeMs);
+    float candDecay = decay(s.candAt, now, p.candidateHalfLifeMs);
     for (int i = 0; i < s.candIds.length; i++) {
       if (excludeOwned && owned.contains(s.candIds[i])) {
         continue;

@@ -54,8 +54,19 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
   /** The item's MF factor, moved by deltas fed back from the keyed-by-user operator. */
   private transient ValueState<double[]> factor;
 
-  /** Purchases of the item (n_i of the co-purchase confidence). */
-  private transient ValueState<Long> purchases;
+  /** Distinct buyers of the item (n_i of the recommender's cosine weights). */
+  private transient ValueState<Long> buyers;
+
+  /** Other item id -> users who bought both recently (fed back from the user operator). */
+  private transient MapState<String, Integer> coBuyers;
+
+  private transient ValueState<Integer> coBuyerCount;
+
+  /** The best co-buyer partners, handed to purchase lines for the recommender. */
+  private transient ValueState<TopPartners> topCoBuyers;
+
+  /** Distinct buyers of each partner as last reported (n_j). */
+  private transient MapState<String, Long> partnerBuyers;
 
   public ItemCatalogFunction(EngineConfig cfg) {
     this.cfg = cfg;
@@ -94,9 +105,25 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
         new ValueStateDescriptor<>("mf-factor", double[].class);
     factorDesc.enableTimeToLive(catalogTtl);
     factor = getRuntimeContext().getState(factorDesc);
-    ValueStateDescriptor<Long> purchasesDesc = new ValueStateDescriptor<>("purchases", Types.LONG);
-    purchasesDesc.enableTimeToLive(catalogTtl);
-    purchases = getRuntimeContext().getState(purchasesDesc);
+    ValueStateDescriptor<Long> buyersDesc = new ValueStateDescriptor<>("buyers", Types.LONG);
+    buyersDesc.enableTimeToLive(catalogTtl);
+    buyers = getRuntimeContext().getState(buyersDesc);
+    MapStateDescriptor<String, Integer> coBuyersDesc =
+        new MapStateDescriptor<>("co-buyers", Types.STRING, Types.INT);
+    coBuyersDesc.enableTimeToLive(catalogTtl);
+    coBuyers = getRuntimeContext().getMapState(coBuyersDesc);
+    ValueStateDescriptor<Integer> coBuyerCountDesc =
+        new ValueStateDescriptor<>("co-buyer-count", Types.INT);
+    coBuyerCountDesc.enableTimeToLive(catalogTtl);
+    coBuyerCount = getRuntimeContext().getState(coBuyerCountDesc);
+    ValueStateDescriptor<TopPartners> topCoDesc =
+        new ValueStateDescriptor<>("top-co-buyers", TopPartners.class);
+    topCoDesc.enableTimeToLive(catalogTtl);
+    topCoBuyers = getRuntimeContext().getState(topCoDesc);
+    MapStateDescriptor<String, Long> partnerBuyersDesc =
+        new MapStateDescriptor<>("partner-buyers", Types.STRING, Types.LONG);
+    partnerBuyersDesc.enableTimeToLive(catalogTtl);
+    partnerBuyers = getRuntimeContext().getMapState(partnerBuyersDesc);
   }
 
   static StateTtlConfig ttl(long ms) {
@@ -112,11 +139,7 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     if (s.kind == ItemSignal.CATALOG) {
       onCatalog(s.catalog, out);
     } else if (s.kind == ItemSignal.FACTOR_DELTA) {
-      double[] f = currentFactor(s.itemId);
-      for (int i = 0; i < f.length && i < s.factorDelta.length; i++) {
-        f[i] += s.factorDelta[i];
-      }
-      factor.update(f);
+      onFeedback(s);
     } else {
       onLine(s, out);
     }
@@ -197,8 +220,8 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     u.lineIndex = s.lineIndex;
     u.lineCount = s.lineCount;
     u.itemFactor = currentFactor(s.itemId);
-    Long n = purchases.value();
-    u.itemPurchases = n == null ? 0 : n;
+    Long n = buyers.value();
+    u.itemBuyers = n == null ? 0 : n;
 
     switch (s.eventType) {
       case EventType.CART_ADD, EventType.WISHLIST -> rememberInterest(s.userId, s.eventTime);
@@ -207,7 +230,7 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
         forgetInterest(s.userId, s.eventTime);
         attachCoPurchased(u, s.basket);
         countCoPurchases(s.itemId, s.basket);
-        purchases.update(u.itemPurchases + 1);
+        attachCoBuyers(u);
       }
       default -> {}
     }
@@ -269,9 +292,6 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     }
     u.coPurchased = ids.toArray(new String[0]);
     u.coPurchasedCounts = counts.stream().mapToInt(Integer::intValue).toArray();
-    int n = Math.min(top.ids.length, cfg.recs.partnersPerItem);
-    u.partners = Arrays.copyOf(top.ids, n);
-    u.partnerCounts = Arrays.copyOf(top.counts, n);
   }
 
   private void countCoPurchases(String self, String[] basket) throws Exception {
@@ -316,11 +336,82 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     return all.size() - Math.max(drop, 0);
   }
 
-  /**
-   * Room for the recommender's partners and for the basket's own items, skipped when suggesting.
-   */
+  /** Room for the basket's own items, which are skipped when suggesting. */
   private int topCapacity() {
-    return Math.max(cfg.crossSellMaxItems * 3, cfg.recs.partnersPerItem);
+    return cfg.crossSellMaxItems * 3;
+  }
+
+  /** Applies the user operator's feedback: the MF step and the co-buyer counts. */
+  private void onFeedback(ItemSignal s) throws Exception {
+    if (s.factorDelta != null) {
+      double[] f = currentFactor(s.itemId);
+      for (int i = 0; i < f.length && i < s.factorDelta.length; i++) {
+        f[i] += s.factorDelta[i];
+      }
+      factor.update(f);
+    }
+    if (s.newBuyer) {
+      Long n = buyers.value();
+      buyers.update(n == null ? 1 : n + 1);
+    }
+    if (s.coItems.length == 0) {
+      return;
+    }
+    TopPartners top = topCoBuyers.value();
+    if (top == null) {
+      top = new TopPartners();
+    }
+    int size = valueOr(coBuyerCount.value());
+    for (int i = 0; i < s.coItems.length; i++) {
+      String other = s.coItems[i];
+      Integer c = coBuyers.get(other);
+      if (c == null) {
+        size++;
+      }
+      int now = c == null ? 1 : c + 1;
+      coBuyers.put(other, now);
+      top.offer(other, now, cfg.recs.partnersPerItem);
+      Long known = partnerBuyers.get(other);
+      long reported = i < s.coItemBuyers.length ? s.coItemBuyers[i] : 1;
+      if (known == null || reported > known) {
+        partnerBuyers.put(other, reported);
+      }
+    }
+    if (size > cfg.maxCoPurchasePartners * 3 / 2) {
+      size = pruneRarest(coBuyers, partnerBuyers);
+    }
+    coBuyerCount.update(size);
+    topCoBuyers.update(top);
+  }
+
+  /** Hands the recommender the item's best co-buyer partners with their buyer counts. */
+  private void attachCoBuyers(UserSignal u) throws Exception {
+    TopPartners top = topCoBuyers.value();
+    if (top == null) {
+      return;
+    }
+    u.partners = top.ids;
+    u.partnerCounts = top.counts;
+    u.partnerBuyers = new long[top.ids.length];
+    for (int i = 0; i < top.ids.length; i++) {
+      Long n = partnerBuyers.get(top.ids[i]);
+      u.partnerBuyers[i] = n == null ? 1 : n;
+    }
+  }
+
+  private int pruneRarest(MapState<String, Integer> counts, MapState<String, Long> alsoDrop)
+      throws Exception {
+    List<Map.Entry<String, Integer>> all = new ArrayList<>();
+    for (Map.Entry<String, Integer> e : counts.entries()) {
+      all.add(Map.entry(e.getKey(), e.getValue()));
+    }
+    all.sort(Map.Entry.comparingByValue());
+    int drop = all.size() - cfg.maxCoPurchasePartners;
+    for (int i = 0; i < drop; i++) {
+      counts.remove(all.get(i).getKey());
+      alsoDrop.remove(all.get(i).getKey());
+    }
+    return all.size() - Math.max(drop, 0);
   }
 
   private double[] currentFactor(String itemId) throws Exception {

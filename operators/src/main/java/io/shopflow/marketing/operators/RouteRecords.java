@@ -49,6 +49,9 @@ public class RouteRecords extends ProcessFunction<ParsedRecord, ItemSignal> {
       s.eventId = r.factorDelta.eventId;
       s.eventTime = r.factorDelta.eventTime;
       s.factorDelta = r.factorDelta.delta;
+      s.coItems = r.factorDelta.coItems;
+      s.coItemBuyers = r.factorDelta.coItemBuyers;
+      s.newBuyer = r.factorDelta.newBuyer;
       out.collect(s);
       return;
     }

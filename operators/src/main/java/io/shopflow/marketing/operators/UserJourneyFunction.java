@@ -279,6 +279,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
           case EventType.VIEW -> rp.viewWeight;
           default -> 0;
         };
+    ItemFactorDelta feedback = feedback(s, s.itemId);
     if (weight > 0) {
       double[] user = mfFactor.value();
       if (user == null) {
@@ -287,26 +288,49 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       double[] item = s.itemFactor.clone();
       Isgd.update(user, item, weight, rp);
       mfFactor.update(user);
-      ItemFactorDelta delta = new ItemFactorDelta();
-      delta.itemId = s.itemId;
-      delta.userId = s.userId;
-      delta.eventId = s.eventId;
-      delta.eventTime = s.eventTime;
-      delta.delta = new double[item.length];
+      feedback.delta = new double[item.length];
       for (int i = 0; i < item.length; i++) {
-        delta.delta[i] = item[i] - s.itemFactor[i];
+        feedback.delta[i] = item[i] - s.itemFactor[i];
       }
-      ctx.output(FACTOR_DELTAS, delta);
     }
     if (EventType.PURCHASE.equals(s.eventType)) {
       UserRecState r = recs.value();
       if (r == null) {
         r = new UserRecState(); // the factor lives in its own small state
       }
-      UserRecs.addCandidates(r, s.partners, s.partnerCounts, s.itemPurchases, 1f, s.eventTime, rp);
-      UserRecs.recordOwned(r, s.itemId, s.eventTime, rp);
+      UserRecs.addCandidates(
+          r, s.partners, s.partnerCounts, s.partnerBuyers, s.itemBuyers, 1f, s.eventTime, rp);
+      long buyersOfItem = s.itemBuyers;
+      if (UserRecs.indexOf(r.ownedIds, s.itemId) < 0) {
+        // First purchase of the item by this user: pair it with their recent distinct purchases,
+        // on both sides, through the feedback topic.
+        buyersOfItem++;
+        int n = Math.min(rp.userCoWindow, r.ownedIds.length);
+        feedback.newBuyer = true;
+        feedback.coItems = java.util.Arrays.copyOf(r.ownedIds, n);
+        feedback.coItemBuyers = java.util.Arrays.copyOf(r.ownedBuyers, n);
+        for (int k = 0; k < n; k++) {
+          ItemFactorDelta other = feedback(s, r.ownedIds[k]);
+          other.coItems = new String[] {s.itemId};
+          other.coItemBuyers = new long[] {buyersOfItem};
+          ctx.output(FACTOR_DELTAS, other);
+        }
+      }
+      UserRecs.recordOwned(r, s.itemId, s.eventTime, buyersOfItem, rp);
       recs.update(r);
     }
+    if (feedback.delta != null || feedback.newBuyer) {
+      ctx.output(FACTOR_DELTAS, feedback);
+    }
+  }
+
+  private static ItemFactorDelta feedback(UserSignal s, String itemId) {
+    ItemFactorDelta d = new ItemFactorDelta();
+    d.itemId = itemId;
+    d.userId = s.userId;
+    d.eventId = s.eventId;
+    d.eventTime = s.eventTime;
+    return d;
   }
 
   private void onPurchaseLine(UserSignal s, Deadlines d, ProfileCore p) throws Exception {

@@ -66,28 +66,56 @@ class RecommenderOperatorsTest {
   }
 
   @Test
-  void itemOperatorAppliesFedBackStepsAndHandsOnFactorCountAndPartners() throws Exception {
+  void itemOperatorAppliesFeedbackAndHandsOnFactorBuyersAndCoBuyerPartners() throws Exception {
     try (var h = itemHarness()) {
-      h.processElement(itemLine(EventType.PURCHASE, "u1", "tea", T0, "tea", "cup"), T0);
-      h.processElement(itemLine(EventType.PURCHASE, "u2", "tea", T0 + 1, "tea", "cup"), T0 + 1);
-      ItemSignal step = new ItemSignal();
-      step.kind = ItemSignal.FACTOR_DELTA;
-      step.itemId = "tea";
-      step.eventTime = T0;
-      step.factorDelta = new double[cfg.recs.factors];
-      step.factorDelta[0] = 0.5;
-      h.processElement(step, T0 + 2);
+      for (int i = 0; i < 2; i++) {
+        ItemSignal step = new ItemSignal();
+        step.kind = ItemSignal.FACTOR_DELTA;
+        step.itemId = "tea";
+        step.eventTime = T0 + i;
+        step.factorDelta = new double[cfg.recs.factors];
+        step.factorDelta[0] = 0.25;
+        step.newBuyer = true;
+        step.coItems = new String[] {"cup"};
+        step.coItemBuyers = new long[] {3 + i};
+        h.processElement(step, T0 + i);
+      }
       h.processElement(itemLine(EventType.PURCHASE, "u3", "tea", T0 + 3, "tea"), T0 + 3);
 
       List<UserSignal> lines = h.extractOutputValues();
-      UserSignal third = lines.get(2);
+      assertThat(lines).hasSize(1);
+      UserSignal line = lines.get(0);
       double[] init = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
-      assertThat(third.itemFactor[0])
+      assertThat(line.itemFactor[0])
           .isCloseTo(init[0] + 0.5, org.assertj.core.data.Offset.offset(1e-9));
-      assertThat(third.itemFactor[1]).isEqualTo(init[1]);
-      assertThat(third.itemPurchases).isEqualTo(2);
-      assertThat(third.partners).containsExactly("cup");
-      assertThat(third.partnerCounts).containsExactly(2);
+      assertThat(line.itemFactor[1]).isEqualTo(init[1]);
+      assertThat(line.itemBuyers).isEqualTo(2);
+      assertThat(line.partners).containsExactly("cup");
+      assertThat(line.partnerCounts).containsExactly(2);
+      assertThat(line.partnerBuyers).containsExactly(4L);
+    }
+  }
+
+  @Test
+  void firstPurchaseOfAnItemCountsCoBuyersWithRecentPurchasesOnBothSides() throws Exception {
+    try (var h = userHarness()) {
+      double[] q = Isgd.init("x", cfg.recs.factors, cfg.recs.initScale);
+      h.processElement(purchase("u1", "tea", T0).recs(q, 4, new String[0]).get(), T0);
+      h.processElement(purchase("u1", "cup", T0 + 1).recs(q, 7, new String[0]).get(), T0 + 1);
+      h.processElement(purchase("u1", "cup", T0 + 2).recs(q, 8, new String[0]).get(), T0 + 2);
+
+      List<ItemFactorDelta> fb = sideOutput(h, UserJourneyFunction.FACTOR_DELTAS);
+      // tea: step + new buyer; cup: co-buyer note to tea, step + new buyer with tea; cup again.
+      assertThat(fb).extracting(d -> d.itemId).containsExactly("tea", "tea", "cup", "cup");
+      assertThat(fb.get(0).newBuyer).isTrue();
+      assertThat(fb.get(1).delta).isNull();
+      assertThat(fb.get(1).coItems).containsExactly("cup");
+      assertThat(fb.get(1).coItemBuyers).containsExactly(8L);
+      assertThat(fb.get(2).newBuyer).isTrue();
+      assertThat(fb.get(2).coItems).containsExactly("tea");
+      assertThat(fb.get(2).coItemBuyers).containsExactly(5L);
+      assertThat(fb.get(3).newBuyer).isFalse();
+      assertThat(fb.get(3).coItems).isEmpty();
     }
   }
 

@@ -90,11 +90,13 @@ final class Signals {
     }
 
     /** What the item operator attaches for the recommender. */
-    Line recs(double[] itemFactor, long itemPurchases, String[] partners, int... partnerCounts) {
+    Line recs(double[] itemFactor, long itemBuyers, String[] partners, int... partnerCounts) {
       s.itemFactor = itemFactor;
-      s.itemPurchases = itemPurchases;
+      s.itemBuyers = itemBuyers;
       s.partners = partners;
       s.partnerCounts = partnerCounts;
+      s.partnerBuyers = new long[partners.length];
+      java.util.Arrays.fill(s.partnerBuyers, 10);
       return this;
     }
 

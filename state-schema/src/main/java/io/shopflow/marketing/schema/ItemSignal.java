@@ -31,8 +31,11 @@ public class ItemSignal {
   /** For purchases: every item of the basket, so that co-purchase counts can be kept per item. */
   public String[] basket = new String[0];
 
-  // --- FACTOR_DELTA field ---
+  // --- FACTOR_DELTA fields (see ItemFactorDelta) ---
   public double[] factorDelta;
+  public String[] coItems = new String[0];
+  public long[] coItemBuyers = new long[0];
+  public boolean newBuyer;
 
   // --- CATALOG field ---
   public CatalogItem catalog;

@@ -46,13 +46,16 @@ public class UserSignal {
   /** The item's MF factor as the item operator holds it now (null: not known yet). */
   public double[] itemFactor;
 
-  /** Purchases of the item so far (n_i). */
-  public long itemPurchases;
-
   /** For purchase lines: the item's best co-purchase partners and their counts. */
   public String[] partners = new String[0];
 
   public int[] partnerCounts = new int[0];
+
+  /** Distinct buyers of each partner as last reported to the item (n_j). */
+  public long[] partnerBuyers = new long[0];
+
+  /** Distinct buyers of the item (n_i). */
+  public long itemBuyers;
 
   // --- PRICE_DROP fields (itemId, title, category too) ---
   public double oldPrice;

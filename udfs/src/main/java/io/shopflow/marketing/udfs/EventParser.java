@@ -134,15 +134,28 @@ public final class EventParser {
     d.eventId = optionalText(root, "event_id");
     d.eventTime = eventTime(root);
     JsonNode delta = root.get("delta");
-    if (delta == null || !delta.isArray() || delta.isEmpty()) {
-      throw new InvalidRecordException("delta must be a non-empty array of numbers");
-    }
-    d.delta = new double[delta.size()];
-    for (int i = 0; i < d.delta.length; i++) {
-      if (!delta.get(i).isNumber()) {
-        throw new InvalidRecordException("delta[" + i + "] is not a number");
+    if (delta != null && !delta.isNull()) {
+      if (!delta.isArray() || delta.isEmpty()) {
+        throw new InvalidRecordException("delta must be a non-empty array of numbers");
       }
-      d.delta[i] = delta.get(i).asDouble();
+      d.delta = new double[delta.size()];
+      for (int i = 0; i < d.delta.length; i++) {
+        if (!delta.get(i).isNumber()) {
+          throw new InvalidRecordException("delta[" + i + "] is not a number");
+        }
+        d.delta[i] = delta.get(i).asDouble();
+      }
+    }
+    d.newBuyer = root.path("new_buyer").asBoolean(false);
+    JsonNode co = root.get("co_items");
+    JsonNode cb = root.get("co_item_buyers");
+    if (co != null && co.isArray()) {
+      d.coItems = new String[co.size()];
+      d.coItemBuyers = new long[co.size()];
+      for (int i = 0; i < co.size(); i++) {
+        d.coItems[i] = co.get(i).asText();
+        d.coItemBuyers[i] = cb != null && cb.size() > i ? cb.get(i).asLong(1) : 1;
+      }
     }
     return d;
   }

@@ -88,9 +88,22 @@ public final class OutputJson {
     n.put("user_id", d.userId);
     n.put("event_id", d.eventId);
     n.put("event_time", d.eventTime);
-    ArrayNode a = n.putArray("delta");
-    for (double f : d.delta) {
-      a.add(f);
+    if (d.delta != null) {
+      ArrayNode a = n.putArray("delta");
+      for (double f : d.delta) {
+        a.add(f);
+      }
+    }
+    if (d.newBuyer) {
+      n.put("new_buyer", true);
+    }
+    if (d.coItems.length > 0) {
+      ArrayNode co = n.putArray("co_items");
+      ArrayNode cb = n.putArray("co_item_buyers");
+      for (int i = 0; i < d.coItems.length; i++) {
+        co.add(d.coItems[i]);
+        cb.add(i < d.coItemBuyers.length ? d.coItemBuyers[i] : 1);
+      }
     }
     return bytes(n);
   }

@@ -14,6 +14,9 @@ public class UserRecState {
   public int[] ownedCounts = new int[0];
   public long[] ownedLast = new long[0];
 
+  /** Distinct buyers of each owned item when the user last bought it (n_j for cosine weights). */
+  public long[] ownedBuyers = new long[0];
+
   /** Candidate items from co-purchase partners, with decayed scores as of {@link #candAt}. */
   public String[] candIds = new String[0];
 

@@ -17,8 +17,6 @@ public class HybridRecommender implements Recommender {
   private final Map<String, UserRecState> users = new HashMap<>();
   private final Map<String, Item> items = new HashMap<>();
   private final TopPartners popular = new TopPartners();
-  private String currentBasket;
-  private final List<String> basketSoFar = new ArrayList<>();
 
   /** Item-side state, as the keyed-by-item operator keeps it. */
   static final class Item {
@@ -26,6 +24,7 @@ public class HybridRecommender implements Recommender {
     long purchases;
     long buyers;
     final Map<String, Integer> coCounts = new HashMap<>();
+    final Map<String, Long> partnerBuyers = new HashMap<>();
     final TopPartners partners = new TopPartners();
 
     Item(String id, RecParams p) {
@@ -63,45 +62,31 @@ public class HybridRecommender implements Recommender {
     // The user learns the item's partners as they stand before this purchase counts.
     long[] partnerBuyers = new long[it.partners.ids.length];
     for (int i = 0; i < partnerBuyers.length; i++) {
-      Item other = items.get(it.partners.ids[i]);
-      partnerBuyers[i] = other == null ? 1 : Math.max(1, other.buyers);
+      partnerBuyers[i] = it.partnerBuyers.getOrDefault(it.partners.ids[i], 1L);
     }
     UserRecs.addCandidates(
         u, it.partners.ids, it.partners.counts, partnerBuyers, it.buyers, 1f, time, p);
-    boolean newForUser = UserRecs.indexOf(u.ownedIds, item) < 0;
-    if (p.userCoOccurrence) {
-      if (newForUser) {
-        // Pairs with the user's recent distinct purchases: co(i,j) counts users, as item-kNN.
-        int n = Math.min(p.userCoWindow, u.ownedIds.length);
-        for (int k = 0; k < n; k++) {
-          countPair(it, u.ownedIds[k]);
-          countPair(items.get(u.ownedIds[k]), item);
-        }
+    if (UserRecs.indexOf(u.ownedIds, item) < 0) {
+      // A new buyer: one co-buyer more for the pairs with the user's recent distinct purchases
+      // (what the job sends through its feedback topic, here applied at once).
+      long buyersOfItem = it.buyers + 1;
+      int n = Math.min(p.userCoWindow, u.ownedIds.length);
+      for (int k = 0; k < n; k++) {
+        String other = u.ownedIds[k];
+        coBuy(it, other, u.ownedBuyers[k]);
+        coBuy(items.get(other), item, buyersOfItem);
       }
-    } else {
-      if (basketId == null || !basketId.equals(currentBasket)) {
-        currentBasket = basketId;
-        basketSoFar.clear();
-      }
-      for (String other : basketSoFar) {
-        if (!other.equals(item)) {
-          countPair(it, other);
-          countPair(items.get(other), item);
-        }
-      }
-      basketSoFar.add(item);
+      it.buyers = buyersOfItem;
     }
-    if (newForUser) {
-      it.buyers++;
-    }
-    UserRecs.recordOwned(u, item, time, p);
+    UserRecs.recordOwned(u, item, time, it.buyers, p);
     it.purchases++;
     popular.offer(item, (int) Math.min(Integer.MAX_VALUE, it.purchases), 2 * p.popularCandidates);
   }
 
-  private void countPair(Item it, String other) {
+  private void coBuy(Item it, String other, long otherBuyers) {
     int c = it.coCounts.merge(other, 1, Integer::sum);
     it.partners.offer(other, c, p.partnersPerItem);
+    it.partnerBuyers.merge(other, otherBuyers, Math::max);
   }
 
   @Override

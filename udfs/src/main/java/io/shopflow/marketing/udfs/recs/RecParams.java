@@ -20,12 +20,9 @@ public class RecParams implements Serializable {
   public int partnersPerItem = 50;
 
   /**
-   * Count pairs within a user's recent purchases (true: like item-kNN over users) or only within
-   * one basket (false).
+   * Co-buyers: a user's first purchase of an item pairs it with this many of their most recent
+   * distinct purchases (co(i,j) then counts users, as in item-kNN, but recency-limited).
    */
-  public boolean userCoOccurrence = true;
-
-  /** Recent distinct purchases of the user paired with a new one. */
   public int userCoWindow = 10;
 
   /** Normalise partner scores by sqrt(n_i * n_j) (cosine) instead of n_i (confidence). */

@@ -25,6 +25,11 @@ public final class UserRecs {
 
   /** Remembers a purchase: most recent first, bounded by {@code maxOwned}. */
   public static void recordOwned(UserRecState s, String item, long time, RecParams p) {
+    recordOwned(s, item, time, 0, p);
+  }
+
+  /** As above, remembering the item's distinct buyers at this purchase. */
+  public static void recordOwned(UserRecState s, String item, long time, long buyers, RecParams p) {
     int at = indexOf(s.ownedIds, item);
     int count = at >= 0 ? s.ownedCounts[at] + 1 : 1;
     int n = s.ownedIds.length;
@@ -32,21 +37,25 @@ public final class UserRecs {
     String[] ids = new String[size];
     int[] counts = new int[size];
     long[] last = new long[size];
+    long[] buyersOf = new long[size];
     ids[0] = item;
     counts[0] = count;
     last[0] = time;
+    buyersOf[0] = buyers;
     int w = 1;
     for (int r = 0; r < n && w < size; r++) {
       if (r != at) {
         ids[w] = s.ownedIds[r];
         counts[w] = s.ownedCounts[r];
         last[w] = s.ownedLast[r];
+        buyersOf[w] = r < s.ownedBuyers.length ? s.ownedBuyers[r] : 0;
         w++;
       }
     }
     s.ownedIds = ids;
     s.ownedCounts = counts;
     s.ownedLast = last;
+    s.ownedBuyers = buyersOf;
   }
 
   /**
@@ -176,7 +185,7 @@ public final class UserRecs {
     return (float) Math.pow(0.5, (double) (to - from) / halfLifeMs);
   }
 
-  static int indexOf(String[] a, String x) {
+  public static int indexOf(String[] a, String x) {
     for (int i = 0; i < a.length; i++) {
       if (a[i].equals(x)) {
         return i;

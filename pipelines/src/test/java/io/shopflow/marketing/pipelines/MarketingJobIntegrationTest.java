@@ -129,7 +129,10 @@ class MarketingJobIntegrationTest {
         in.awaitCaughtUp(() -> running(job));
 
         try (OutputReader out = reader(s)) {
-          out.drain(Duration.ofSeconds(3), Duration.ofSeconds(60));
+          out.awaitThenDrain(
+              r -> r.actions.size() >= 3 && r.deadLetters.size() >= 6 && r.sessions >= 5,
+              Duration.ofSeconds(3),
+              Duration.ofSeconds(60));
 
           assertThat(out.actions)
               .extracting(

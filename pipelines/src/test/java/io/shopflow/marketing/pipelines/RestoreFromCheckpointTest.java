@@ -87,7 +87,8 @@ class RestoreFromCheckpointTest {
       JobClient first = MarketingJobIntegrationTest.start(s);
       in.awaitCaughtUp(() -> MarketingJobIntegrationTest.running(first));
       try (OutputReader out = MarketingJobIntegrationTest.reader(s)) {
-        out.drain(Duration.ofSeconds(2), Duration.ofSeconds(30));
+        out.awaitThenDrain(
+            r -> r.actions.size() >= 5, Duration.ofSeconds(2), Duration.ofSeconds(30));
         assertThat(out.actions).hasSize(5);
       }
       // More reminders fire, then the job dies before (or while) the next checkpoint commits.
@@ -110,7 +111,8 @@ class RestoreFromCheckpointTest {
             behaviour("clock-3", "view", "clock", minutes(120), "[{\"item_id\":\"x\"}]", ""));
         in.awaitCaughtUp(() -> MarketingJobIntegrationTest.running(second));
         try (OutputReader out = MarketingJobIntegrationTest.reader(s)) {
-          out.drain(Duration.ofSeconds(3), Duration.ofSeconds(60));
+          out.awaitThenDrain(
+              r -> r.actions.size() >= USERS, Duration.ofSeconds(3), Duration.ofSeconds(60));
           List<String> expected =
               IntStream.range(0, USERS)
                   .mapToObj(

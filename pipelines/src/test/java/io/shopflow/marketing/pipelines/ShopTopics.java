@@ -74,6 +74,22 @@ final class ShopTopics implements AutoCloseable {
     CatchUp.await(p, settings.groupId, settings.inputTopics(), Duration.ofSeconds(90), jobRunning);
   }
 
+  /**
+   * Waits until the inputs are checkpointed and then until the recommender feedback they caused
+   * (committed with that checkpoint) has been read and checkpointed as well.
+   */
+  void awaitFeedbackApplied(BooleanSupplier jobRunning) throws Exception {
+    awaitCaughtUp(jobRunning);
+    Properties p = new Properties();
+    p.put("bootstrap.servers", broker.bootstrapServers());
+    CatchUp.await(
+        p,
+        settings.groupId,
+        java.util.List.of(settings.itemFactorTopic),
+        Duration.ofSeconds(90),
+        jobRunning);
+  }
+
   static String behaviour(
       String id, String type, String user, Instant t, String itemsJson, String extra) {
     return "{\"event_id\":\""

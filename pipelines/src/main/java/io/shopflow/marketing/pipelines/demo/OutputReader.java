@@ -93,6 +93,19 @@ public final class OutputReader implements AutoCloseable {
     }
   }
 
+  /**
+   * Polls until {@code done} holds (or {@code max} passes), then keeps reading for {@code quiet} so
+   * that anything unexpected arriving just after is seen too.
+   */
+  public void awaitThenDrain(
+      java.util.function.Predicate<OutputReader> done, Duration quiet, Duration max) {
+    long end = System.nanoTime() + max.toNanos();
+    while (!done.test(this) && System.nanoTime() < end) {
+      poll(Duration.ofMillis(200));
+    }
+    drain(quiet, max);
+  }
+
   public Map<String, Long> actionsByType() {
     Map<String, Long> m = new TreeMap<>();
     for (Action a : actions) {

@@ -1,15 +1,20 @@
 package io.shopflow.marketing.pipelines.kafka;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Waits until a consumer group's committed offsets reach the current end of topics. The job commits
@@ -38,8 +43,7 @@ public final class CatchUp {
                 pi ->
                     latest.put(new TopicPartition(d.name(), pi.partition()), OffsetSpec.latest()));
       }
-      Map<TopicPartition, Long> ends = new HashMap<>();
-      admin.listOffsets(latest).all().get().forEach((tp, r) -> ends.put(tp, r.offset()));
+      Map<TopicPartition, Long> ends = lastRecordEnds(clientProps, latest.keySet());
       while (true) {
         if (!stillRunning.getAsBoolean()) {
           throw new IllegalStateException("the job stopped before it caught up");
@@ -73,5 +77,43 @@ public final class CatchUp {
         Thread.sleep(200);
       }
     }
+  }
+
+  /**
+   * One past the last committed data record of each partition. On a transactional topic the log
+   * ends with commit markers, which a consumer never reports as consumed; the end offset alone
+   * would never be reached.
+   */
+  static Map<TopicPartition, Long> lastRecordEnds(
+      Properties clientProps, Collection<TopicPartition> partitions) {
+    Properties p = new Properties();
+    p.putAll(clientProps);
+    p.put("isolation.level", "read_committed");
+    p.put("enable.auto.commit", "false");
+    p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+    p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    Map<TopicPartition, Long> out = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+      List<TopicPartition> parts = new ArrayList<>(partitions);
+      c.assign(parts);
+      Map<TopicPartition, Long> stable = c.endOffsets(parts);
+      for (TopicPartition tp : parts) {
+        long end = stable.get(tp);
+        out.put(tp, 0L);
+        if (end == 0) {
+          continue;
+        }
+        // Markers are at most one per transaction: look back far enough to find a data record.
+        c.seek(tp, Math.max(0, end - 1000));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (c.position(tp) < end && System.nanoTime() < deadline) {
+          for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200)).records(tp)) {
+            out.put(tp, r.offset() + 1);
+          }
+        }
+      }
+      c.unsubscribe();
+    }
+    return out;
   }
 }

@@ -1,0 +1,129 @@
+package io.shopflow.marketing.pipelines;
+
+import static io.shopflow.marketing.pipelines.ShopTopics.behaviour;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shopflow.marketing.pipelines.demo.OutputReader;
+import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
+import io.shopflow.marketing.schema.Action;
+import io.shopflow.marketing.schema.ActionType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The online recommender end to end: co-buyer counts learned from other shoppers through the
+ * feedback topic, and a shopper's recommendations changing after their own purchases.
+ */
+class RecommendationsIntegrationTest {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  static EmbeddedKafkaBroker kafka;
+
+  @BeforeAll
+  static void startKafka() throws Exception {
+    kafka = EmbeddedKafkaBroker.startInTempDir();
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    kafka.close();
+  }
+
+  static final Instant T0 = Instant.parse("2026-03-04T09:00:00Z");
+
+  static Instant at(int minutes) {
+    return T0.plus(Duration.ofMinutes(minutes));
+  }
+
+  static String buy(String user, String item, int minute) {
+    return behaviour(
+        user + "-" + item + "-" + minute,
+        "purchase",
+        user,
+        at(minute),
+        "[{\"item_id\":\"" + item + "\",\"price\":2.5}]",
+        ",\"order_id\":\"" + user + "-" + minute + "\"");
+  }
+
+  @Test
+  void recommendationsFollowCoBuyersAndChangeAfterTheShoppersOwnPurchases(@TempDir Path tmp)
+      throws Exception {
+    JobSettings s = ShopTopics.settingsFor(kafka, tmp.resolve("chk").toUri().toString(), "it-recs");
+    try (ShopTopics in = new ShopTopics(kafka, s)) {
+      in.createTopics();
+      JobClient job = MarketingJobIntegrationTest.start(s);
+      try {
+        // Other shoppers: tea then cup, tea then biscuits, cup then saucer (separate orders).
+        for (int i = 0; i < 3; i++) {
+          in.event("b" + i, buy("b" + i, "tea", 0));
+          in.event("d" + i, buy("d" + i, "cup", 0));
+        }
+        for (int i = 0; i < 2; i++) {
+          in.event("c" + i, buy("c" + i, "tea", 0));
+        }
+        in.awaitFeedbackApplied(() -> MarketingJobIntegrationTest.running(job));
+        for (int i = 0; i < 3; i++) {
+          in.event("b" + i, buy("b" + i, "cup", 5));
+          in.event("d" + i, buy("d" + i, "saucer", 5));
+        }
+        for (int i = 0; i < 2; i++) {
+          in.event("c" + i, buy("c" + i, "biscuits", 5));
+        }
+        in.awaitFeedbackApplied(() -> MarketingJobIntegrationTest.running(job));
+
+        // The shopper buys tea; their session closes at +150 min.
+        in.event("shopper", buy("shopper", "tea", 120));
+        in.event(
+            "clock", behaviour("clock-1", "view", "clock", at(240), "[{\"item_id\":\"z\"}]", ""));
+        in.awaitFeedbackApplied(() -> MarketingJobIntegrationTest.running(job));
+        // Later they buy a cup; that session closes at +390 min.
+        in.event("shopper", buy("shopper", "cup", 360));
+        in.event(
+            "clock", behaviour("clock-2", "view", "clock", at(480), "[{\"item_id\":\"z\"}]", ""));
+        in.awaitCaughtUp(() -> MarketingJobIntegrationTest.running(job));
+
+        try (OutputReader out = MarketingJobIntegrationTest.reader(s)) {
+          out.awaitThenDrain(
+              r ->
+                  r.actions.stream()
+                          .filter(a -> a.userId.equals("shopper"))
+                          .filter(a -> a.actionType.equals(ActionType.RECOMMENDATION))
+                          .count()
+                      >= 2,
+              Duration.ofSeconds(2),
+              Duration.ofSeconds(60));
+          List<Action> recs =
+              out.actions.stream()
+                  .filter(a -> a.userId.equals("shopper"))
+                  .filter(a -> a.actionType.equals(ActionType.RECOMMENDATION))
+                  .sorted((x, y) -> Long.compare(x.triggerEventTime, y.triggerEventTime))
+                  .toList();
+          assertThat(recs).as("all actions: %s", out.actions).hasSize(2);
+          assertThat(recs.get(0).triggerEventTime).isEqualTo(at(150).toEpochMilli());
+          assertThat(recs.get(0).items).containsExactlyInAnyOrder("cup", "biscuits");
+          assertThat(recs.get(0).explanation).contains("often bought with what you bought");
+          assertThat(recs.get(1).triggerEventTime).isEqualTo(at(390).toEpochMilli());
+          assertThat(recs.get(1).items).contains("saucer", "biscuits").doesNotContain("cup", "tea");
+        }
+      } finally {
+        job.cancel().get();
+      }
+    }
+  }
+}

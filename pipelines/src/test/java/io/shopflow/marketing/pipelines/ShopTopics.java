@@ -23,6 +23,9 @@ final class ShopTopics implements AutoCloseable {
     Properties p = new Properties();
     p.put("bootstrap.servers", broker.bootstrapServers());
     p.put("enable.idempotence", "true");
+    p.put("acks", "all");
+    // One request in flight: a retry under load can never be reordered behind a later batch.
+    p.put("max.in.flight.requests.per.connection", "1");
     p.put("key.serializer", StringSerializer.class.getName());
     p.put("value.serializer", StringSerializer.class.getName());
     producer = new KafkaProducer<>(p);
@@ -58,8 +61,15 @@ final class ShopTopics implements AutoCloseable {
     send(settings.consentTopic, user, raw);
   }
 
+  /** Sends and waits for the broker's ack: an input the test relies on is never lost silently. */
   void send(String topic, String key, String value) {
-    producer.send(new ProducerRecord<>(topic, key, value));
+    try {
+      producer
+          .send(new ProducerRecord<>(topic, key, value))
+          .get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not write to " + topic + ": " + value, e);
+    }
   }
 
   void flush() {

@@ -154,9 +154,12 @@ public final class DemoRunner {
     p.put("enable.idempotence", "true");
     p.put("acks", "all");
     p.put("linger.ms", "5");
+    p.put("max.in.flight.requests.per.connection", "1");
     p.put("key.serializer", ByteArraySerializer.class.getName());
     p.put("value.serializer", ByteArraySerializer.class.getName());
     Progress progress = new Progress(records.size());
+    java.util.concurrent.atomic.AtomicReference<Exception> sendFailure =
+        new java.util.concurrent.atomic.AtomicReference<>();
     long wallStart = System.nanoTime();
     long eventStart = records.isEmpty() ? 0 : records.get(0).eventTime();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
@@ -180,10 +183,21 @@ public final class DemoRunner {
             new ProducerRecord<>(
                 topic,
                 r.key().getBytes(StandardCharsets.UTF_8),
-                r.json().getBytes(StandardCharsets.UTF_8)));
+                r.json().getBytes(StandardCharsets.UTF_8)),
+            (meta, error) -> {
+              if (error != null) {
+                sendFailure.compareAndSet(null, error);
+              }
+            });
+        if (sendFailure.get() != null) {
+          throw new IllegalStateException("replay failed to write a record", sendFailure.get());
+        }
         progress.update(i + 1);
       }
       producer.flush();
+    }
+    if (sendFailure.get() != null) {
+      throw new IllegalStateException("replay failed to write a record", sendFailure.get());
     }
     progress.done();
   }

@@ -33,7 +33,8 @@ class UserRecsTest {
     assertThat(s.candIds).containsExactlyInAnyOrder("x", "y");
     assertThat(s.candScores[java.util.Arrays.asList(s.candIds).indexOf("x")]).isEqualTo(0.8f);
     // One half-life later the old scores count half.
-    UserRecs.addCandidates(s, new String[] {"y"}, new int[] {10}, 10, 1f, DAY + p.halfLifeMs, p);
+    UserRecs.addCandidates(
+        s, new String[] {"y"}, new int[] {10}, 10, 1f, DAY + p.candidateHalfLifeMs, p);
     int y = java.util.Arrays.asList(s.candIds).indexOf("y");
     assertThat(s.candScores[y]).isCloseTo(0.2f + 1.0f, org.assertj.core.data.Offset.offset(1e-5f));
   }

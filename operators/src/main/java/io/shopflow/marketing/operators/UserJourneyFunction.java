@@ -607,6 +607,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
             at,
             items,
             Explanations.cartAbandonment(lines, d.cartArmedAt, cfg.cartAbandonAfterMs));
+    attachRecommendations(a, at);
     deliver(a, at, d, out, ctx);
   }
 
@@ -646,7 +647,39 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
             at,
             items,
             Explanations.crossSell(bought, top, cfg.crossSellDelayMs));
+    attachRecommendations(a, at);
     deliver(a, at, d, out, ctx);
+  }
+
+  /**
+   * Attaches the recommender's top picks that are not the action's own items (nor owned) and
+   * mentions them in the explanation.
+   */
+  private void attachRecommendations(Action a, long now) throws Exception {
+    UserRecState r = recs.value();
+    if (r == null || r.candIds.length == 0 || cfg.attachedRecommendations <= 0) {
+      return;
+    }
+    java.util.Set<String> own = new java.util.HashSet<>(List.of(a.items));
+    List<UserRecs.Scored> top =
+        UserRecs.rank(
+            r,
+            cfg.attachedRecommendations + a.items.length,
+            true,
+            now,
+            new String[0],
+            new long[0],
+            id -> null,
+            cfg.recs);
+    a.recommendedItems =
+        top.stream()
+            .map(UserRecs.Scored::item)
+            .filter(i -> !own.contains(i))
+            .limit(cfg.attachedRecommendations)
+            .toArray(String[]::new);
+    if (a.recommendedItems.length > 0) {
+      a.explanation += "; also recommended: " + String.join(", ", a.recommendedItems);
+    }
   }
 
   private boolean isInCart(String item) {
@@ -686,6 +719,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
                 topCategory(at)));
     p.winBackSentFor = p.lastPurchaseTime;
     profile.update(p);
+    attachRecommendations(a, at);
     deliver(a, at, d, out, ctx);
   }
 

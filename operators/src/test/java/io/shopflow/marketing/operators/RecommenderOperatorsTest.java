@@ -159,4 +159,29 @@ class RecommenderOperatorsTest {
       assertThat(h.numEventTimeTimers()).isZero();
     }
   }
+
+  @Test
+  void cartReminderCarriesRecommendationsOtherThanTheCartAndOwnedItems() throws Exception {
+    try (var h = userHarness()) {
+      double[] q = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
+      h.processElement(
+          purchase("u1", "tea", T0)
+              .recs(q, 10, new String[] {"cup", "spoon", "tea"}, 6, 4, 1)
+              .get(),
+          T0);
+      h.processElement(
+          Signals.cartAdd("u1", "spoon", T0 + minutes(5)).recs(q, 3, new String[0]).get(),
+          T0 + minutes(5));
+      h.processWatermark(T0 + minutes(36) + cfg.timerGranularityMs);
+
+      Action reminder =
+          h.extractOutputValues().stream()
+              .filter(a -> a.actionType.equals(ActionType.CART_ABANDONMENT))
+              .findFirst()
+              .orElseThrow();
+      assertThat(reminder.items).containsExactly("spoon");
+      assertThat(reminder.recommendedItems).containsExactly("cup");
+      assertThat(reminder.explanation).endsWith("also recommended: cup");
+    }
+  }
 }

@@ -17,6 +17,9 @@ public class Action {
 
   public String[] items = new String[0];
 
+  /** The recommender's picks attached to the action (best first); empty when none. */
+  public String[] recommendedItems = new String[0];
+
   /** Which signals triggered it, for a human reader. */
   public String explanation;
 

@@ -125,6 +125,9 @@ public class EngineConfig implements Serializable {
 
   public int recommendationSize = 5;
 
+  /** Recommender picks attached to cart-abandonment, cross-sell and win-back actions. */
+  public int attachedRecommendations = 3;
+
   public String campaignPrefix = "always-on";
 
   public String defaultVariant = "control";

@@ -35,6 +35,10 @@ public final class OutputJson {
     n.put("trigger_event_time", iso(a.triggerEventTime));
     n.put("send_at", iso(a.sendAt));
     n.put("processing_time", iso(a.processingTime));
+    ArrayNode recs = n.putArray("recommended_items");
+    for (String i : a.recommendedItems) {
+      recs.add(i);
+    }
     return n;
   }
 
@@ -59,6 +63,9 @@ public final class OutputJson {
       a.triggerEventTime = Instant.parse(n.path("trigger_event_time").asText()).toEpochMilli();
       a.sendAt = Instant.parse(n.path("send_at").asText()).toEpochMilli();
       a.processingTime = Instant.parse(n.path("processing_time").asText()).toEpochMilli();
+      List<String> recs = new ArrayList<>();
+      n.path("recommended_items").forEach(i -> recs.add(i.asText()));
+      a.recommendedItems = recs.toArray(new String[0]);
       return a;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

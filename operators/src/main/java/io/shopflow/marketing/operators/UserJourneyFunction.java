@@ -209,6 +209,9 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
   private void onEvent(UserSignal s, Context ctx, Collector<Action> out) throws Exception {
     long t = s.eventTime;
     Deadlines d = deadlinesOrNew();
+    // The user's own event at t proves their deadlines before t have passed, even when the
+    // global watermark lags (a backfill, an idle partition): fire them first, as live would have.
+    fireDue(t - 1, d, out, ctx);
     ProfileCore p = profile.value();
     if (p == null) {
       p = new ProfileCore();
@@ -485,7 +488,14 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       return;
     }
     d.scheduledTimer = 0;
-    if (d.sessionCloseAt != 0 && d.sessionCloseAt <= ts) {
+    fireDue(ts, d, out, ctx);
+    reschedule(d, ctx);
+  }
+
+  /** Fires every deadline at or before {@code upTo}, in the order the timer would. */
+  private void fireDue(long upTo, Deadlines d, Collector<Action> out, Context ctx)
+      throws Exception {
+    if (d.sessionCloseAt != 0 && d.sessionCloseAt <= upTo) {
       SessionState ss = session.value();
       if (ss != null) {
         fireBrowseAbandonment(ss, d, out, ctx);
@@ -494,22 +504,21 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       }
       d.sessionCloseAt = 0;
     }
-    if (d.cartDueAt != 0 && d.cartDueAt <= ts) {
+    if (d.cartDueAt != 0 && d.cartDueAt <= upTo) {
       fireCartAbandonment(d.cartDueAt, d, out, ctx);
       d.cartDueAt = 0;
     }
-    if (d.crossSellDueAt != 0 && d.crossSellDueAt <= ts) {
+    if (d.crossSellDueAt != 0 && d.crossSellDueAt <= upTo) {
       fireCrossSell(d.crossSellDueAt, d, out, ctx);
       d.crossSellDueAt = 0;
     }
-    if (d.winBackDueAt != 0 && d.winBackDueAt <= ts) {
+    if (d.winBackDueAt != 0 && d.winBackDueAt <= upTo) {
       fireWinBack(d.winBackDueAt, d, out, ctx);
       d.winBackDueAt = 0;
     }
-    if (d.pendingDueAt != 0 && d.pendingDueAt <= ts) {
-      releaseDeferred(ts, d, out, ctx);
+    if (d.pendingDueAt != 0 && d.pendingDueAt <= upTo) {
+      releaseDeferred(upTo, d, out, ctx);
     }
-    reschedule(d, ctx);
   }
 
   private void closeSession(SessionState ss, Context ctx) throws Exception {

@@ -47,6 +47,9 @@ public class JobSettings implements Serializable {
   /** Bounded out-of-orderness of event time per Kafka partition. */
   public Duration maxOutOfOrderness = Duration.ofSeconds(10);
 
+  /** Watermark alignment: a split this far ahead of the slowest is paused. */
+  public Duration maxWatermarkDrift = Duration.ofMinutes(5);
+
   /** A partition without records for this long stops holding the watermark back. */
   public Duration sourceIdleness = Duration.ofSeconds(30);
 

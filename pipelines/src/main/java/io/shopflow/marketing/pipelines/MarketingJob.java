@@ -11,6 +11,7 @@ import io.shopflow.marketing.schema.ItemSignal;
 import io.shopflow.marketing.schema.ParsedRecord;
 import io.shopflow.marketing.schema.SessionSummary;
 import io.shopflow.marketing.schema.UserSignal;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -167,7 +168,11 @@ public final class MarketingJob {
   static WatermarkStrategy<ParsedRecord> watermarks(JobSettings s) {
     return WatermarkStrategy.<ParsedRecord>forBoundedOutOfOrderness(s.maxOutOfOrderness)
         .withTimestampAssigner((r, kafkaTs) -> r.eventTime())
-        .withIdleness(s.sourceIdleness);
+        .withIdleness(s.sourceIdleness)
+        // Splits that run ahead in event time (a backfill reads partitions at different rates) are
+        // paused, so that joins and counts see events roughly in event-time order and no split
+        // falls so far behind that its records turn late.
+        .withWatermarkAlignment("shop-topics", s.maxWatermarkDrift, Duration.ofSeconds(1));
   }
 
   /** Every output is transactional: consumers reading read_committed see each record once. */

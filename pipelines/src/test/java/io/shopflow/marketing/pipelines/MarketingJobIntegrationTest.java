@@ -7,7 +7,6 @@ import static io.shopflow.marketing.pipelines.ShopTopics.item;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shopflow.marketing.pipelines.demo.OutputReader;
-import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.ActionType;
 import io.shopflow.marketing.schema.Channel;
@@ -18,13 +17,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,27 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * scripted shop events in, the exact expected actions out, read as a downstream consumer must read
  * them ({@code read_committed}).
  */
-class MarketingJobIntegrationTest {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
-
-  static EmbeddedKafkaBroker kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafkaBroker.startInTempDir();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
-
+class MarketingJobIntegrationTest extends KafkaJobTest {
   /** Monday noon UTC: outside quiet hours. */
   static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
 

@@ -4,7 +4,6 @@ import static io.shopflow.marketing.pipelines.ShopTopics.behaviour;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shopflow.marketing.pipelines.demo.OutputReader;
-import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.ActionType;
 import java.nio.file.Path;
@@ -12,39 +11,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The online recommender end to end: co-buyer counts learned from other shoppers through the
  * feedback topic, and a shopper's recommendations changing after their own purchases.
  */
-class RecommendationsIntegrationTest {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
-
-  static EmbeddedKafkaBroker kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafkaBroker.startInTempDir();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
-
+class RecommendationsIntegrationTest extends KafkaJobTest {
   static final Instant T0 = Instant.parse("2026-03-04T09:00:00Z");
 
   static Instant at(int minutes) {

@@ -4,7 +4,6 @@ import static io.shopflow.marketing.pipelines.ShopTopics.behaviour;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shopflow.marketing.pipelines.demo.OutputReader;
-import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.ActionType;
 import io.shopflow.marketing.udfs.ActionIds;
@@ -21,13 +20,8 @@ import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,27 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * before the crash are not repeated, those in the aborted transaction are produced again, and
  * timers held in RocksDB state fire after the restore.
  */
-class RestoreFromCheckpointTest {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
-
-  static EmbeddedKafkaBroker kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafkaBroker.startInTempDir();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
-
+class RestoreFromCheckpointTest extends KafkaJobTest {
   static final Instant T0 = Instant.parse("2026-03-03T12:00:00Z");
   static final int USERS = 10;
 

@@ -71,6 +71,15 @@ public class KafkaOptions {
   Duration maxOutOfOrderness;
 
   @Option(
+      names = "--max-watermark-drift",
+      converter = DurationConverter.class,
+      defaultValue = "5m",
+      description =
+          "Watermark alignment: a partition this far ahead in event time of the slowest pauses"
+              + " (keeps backfills in event-time order). Default: ${DEFAULT-VALUE}.")
+  Duration maxWatermarkDrift;
+
+  @Option(
       names = "--idleness",
       converter = DurationConverter.class,
       defaultValue = "30s",
@@ -107,6 +116,7 @@ public class KafkaOptions {
     s.parallelism = parallelism;
     s.maxOutOfOrderness = maxOutOfOrderness;
     s.sourceIdleness = idleness;
+    s.maxWatermarkDrift = maxWatermarkDrift;
     if (kafkaPropertiesFile != null) {
       try (Reader r = Files.newBufferedReader(kafkaPropertiesFile)) {
         s.kafkaProperties.load(r);

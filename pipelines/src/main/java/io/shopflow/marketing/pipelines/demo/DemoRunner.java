@@ -56,6 +56,7 @@ public final class DemoRunner {
   private Path workDir;
   private boolean deleteWorkDir;
   private volatile boolean cleanedUp;
+  private Duration idleness = Duration.ZERO;
 
   public DemoRunner(Options o) {
     this.o = o;
@@ -109,11 +110,13 @@ public final class DemoRunner {
     s.checkpointInterval = Duration.ofMillis(o.checkpointIntervalMs);
     s.engine = o.engine;
     s.groupId = "marketing-engine-demo";
-    // The replay writes nothing to shop.consent: let its empty partitions stop holding the
-    // watermark back quickly (production keeps the --idleness default).
-    if (s.sourceIdleness.compareTo(Duration.ofSeconds(1)) > 0 && !o.idlenessGiven) {
-      s.sourceIdleness = Duration.ofSeconds(1);
+    // The replay writes nothing to shop.consent: its empty partitions must stop holding the
+    // watermark back soon, but not so soon that a partition starved for a moment by backpressure
+    // counts as idle (the watermark would jump and its records would arrive late).
+    if (s.sourceIdleness.compareTo(Duration.ofSeconds(10)) > 0 && !o.idlenessGiven) {
+      s.sourceIdleness = Duration.ofSeconds(10);
     }
+    idleness = s.sourceIdleness;
     broker.createTopics(2, s.allTopics().toArray(new String[0]));
     out.println("  Kafka at " + broker.bootstrapServers());
 
@@ -141,7 +144,11 @@ public final class DemoRunner {
         new OutputReader(
             s.bootstrapServers, s.kafkaProperties, s.actionsTopic, s.sessionsTopic, s.dlqTopic)) {
       // Outputs of the last checkpoint become visible when it commits: read until quiet.
-      reader.drain(Duration.ofMillis(3 * o.checkpointIntervalMs + 1000), Duration.ofMinutes(2));
+      // Timers fire once idle partitions stop holding the watermark: allow for that as well.
+      long quietMs =
+          Math.max(
+              3 * o.checkpointIntervalMs + 1000, idleness.toMillis() + 2 * o.checkpointIntervalMs);
+      reader.drain(Duration.ofMillis(quietMs), Duration.ofMinutes(2));
       summary = summarise(records.size(), seconds, reader);
     }
     return summary;

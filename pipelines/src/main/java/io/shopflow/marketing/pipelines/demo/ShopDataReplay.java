@@ -283,33 +283,11 @@ public final class ShopDataReplay {
     return out;
   }
 
-  /** Minimal RFC 4180 line splitter (the UCI file quotes descriptions that contain commas). */
+  /** RFC 4180 line splitting (the UCI file quotes descriptions that contain commas). */
   static final class Csv {
     static List<String> split(String line) {
       List<String> out = new ArrayList<>();
-      StringBuilder cur = new StringBuilder();
-      boolean quoted = false;
-      for (int i = 0; i < line.length(); i++) {
-        char c = line.charAt(i);
-        if (quoted) {
-          if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-            cur.append('"');
-            i++;
-          } else if (c == '"') {
-            quoted = false;
-          } else {
-            cur.append(c);
-          }
-        } else if (c == '"') {
-          quoted = true;
-        } else if (c == ',') {
-          out.add(cur.toString());
-          cur.setLength(0);
-        } else {
-          cur.append(c);
-        }
-      }
-      out.add(cur.toString());
+      io.shopflow.marketing.pipelines.eval.Purchases.splitCsv(line, out);
       return out;
     }
   }

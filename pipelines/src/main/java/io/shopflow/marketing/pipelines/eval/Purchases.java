@@ -111,7 +111,7 @@ public final class Purchases {
   }
 
   /** RFC-4180 split of one line into {@code out} (cleared first). */
-  static void splitCsv(String line, List<String> out) {
+  public static void splitCsv(String line, List<String> out) {
     out.clear();
     StringBuilder cur = new StringBuilder();
     boolean quoted = false;

@@ -1,8 +1,8 @@
 package io.shopflow.marketing.benchmarks;
 
-import io.shopflow.marketing.benchmarks.UciPurchases.Purchase;
 import io.shopflow.marketing.udfs.recs.HybridRecommender;
 import io.shopflow.marketing.udfs.recs.Isgd;
+import io.shopflow.marketing.udfs.recs.Purchases.Purchase;
 import io.shopflow.marketing.udfs.recs.RecParams;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package io.shopflow.marketing.pipelines.cli;
 
 import io.shopflow.marketing.pipelines.eval.Baselines;
-import io.shopflow.marketing.pipelines.eval.Purchases;
-import io.shopflow.marketing.pipelines.eval.Purchases.Purchase;
 import io.shopflow.marketing.pipelines.eval.RecsEvaluation;
 import io.shopflow.marketing.pipelines.eval.RecsEvaluation.ProtocolResult;
 import io.shopflow.marketing.udfs.recs.HybridRecommender;
+import io.shopflow.marketing.udfs.recs.Purchases;
+import io.shopflow.marketing.udfs.recs.Purchases.Purchase;
 import io.shopflow.marketing.udfs.recs.Recommender;
 import java.nio.file.Path;
 import java.time.LocalDate;

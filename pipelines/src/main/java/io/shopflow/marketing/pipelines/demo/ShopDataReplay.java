@@ -287,7 +287,7 @@ public final class ShopDataReplay {
   static final class Csv {
     static List<String> split(String line) {
       List<String> out = new ArrayList<>();
-      io.shopflow.marketing.pipelines.eval.Purchases.splitCsv(line, out);
+      io.shopflow.marketing.udfs.recs.Purchases.splitCsv(line, out);
       return out;
     }
   }

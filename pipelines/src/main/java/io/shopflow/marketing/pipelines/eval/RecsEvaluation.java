@@ -2,7 +2,7 @@ package io.shopflow.marketing.pipelines.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.shopflow.marketing.pipelines.eval.Purchases.Purchase;
+import io.shopflow.marketing.udfs.recs.Purchases.Purchase;
 import io.shopflow.marketing.udfs.recs.Recommender;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -3,8 +3,8 @@ package io.shopflow.marketing.pipelines.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.shopflow.marketing.pipelines.eval.Purchases.Purchase;
 import io.shopflow.marketing.pipelines.eval.RecsEvaluation.ProtocolResult;
+import io.shopflow.marketing.udfs.recs.Purchases.Purchase;
 import io.shopflow.marketing.udfs.recs.Recommender;
 import java.util.ArrayList;
 import java.util.HashMap;

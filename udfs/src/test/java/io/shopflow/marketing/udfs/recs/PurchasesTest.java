@@ -1,8 +1,8 @@
-package io.shopflow.marketing.pipelines.eval;
+package io.shopflow.marketing.udfs.recs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shopflow.marketing.pipelines.eval.Purchases.Purchase;
+import io.shopflow.marketing.udfs.recs.Purchases.Purchase;
 import java.io.StringReader;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

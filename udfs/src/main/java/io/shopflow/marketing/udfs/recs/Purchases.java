@@ -1,4 +1,4 @@
-package io.shopflow.marketing.pipelines.eval;
+package io.shopflow.marketing.udfs.recs;
 
 import java.io.BufferedReader;
 import java.io.IOException;

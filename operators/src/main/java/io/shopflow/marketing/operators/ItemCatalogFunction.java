@@ -224,7 +224,10 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     u.itemBuyers = n == null ? 0 : n;
 
     switch (s.eventType) {
-      case EventType.CART_ADD, EventType.WISHLIST -> rememberInterest(s.userId, s.eventTime);
+      case EventType.CART_ADD, EventType.WISHLIST -> {
+        rememberInterest(s.userId, s.eventTime);
+        attachCoBuyers(u);
+      }
       case EventType.CART_REMOVE -> forgetInterest(s.userId, s.eventTime);
       case EventType.PURCHASE -> {
         forgetInterest(s.userId, s.eventTime);
@@ -232,6 +235,8 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
         countCoPurchases(s.itemId, s.basket);
         attachCoBuyers(u);
       }
+      // Viewers who have not bought yet learn from what buyers of the item also bought.
+      case EventType.VIEW -> attachCoBuyers(u);
       default -> {}
     }
     out.collect(u);

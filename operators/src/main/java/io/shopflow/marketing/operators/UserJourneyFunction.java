@@ -296,6 +296,24 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
         feedback.delta[i] = item[i] - s.itemFactor[i];
       }
     }
+    if (!EventType.PURCHASE.equals(s.eventType) && weight > 0 && s.partners.length > 0) {
+      // Browsing and carting: candidates from the item's co-buyers, weighted like the MF step,
+      // so that shoppers who have not bought yet get recommendations too.
+      UserRecState r = recs.value();
+      if (r == null) {
+        r = new UserRecState();
+      }
+      UserRecs.addCandidates(
+          r,
+          s.partners,
+          s.partnerCounts,
+          s.partnerBuyers,
+          s.itemBuyers,
+          (float) weight,
+          s.eventTime,
+          rp);
+      recs.update(r);
+    }
     if (EventType.PURCHASE.equals(s.eventType)) {
       UserRecState r = recs.value();
       if (r == null) {

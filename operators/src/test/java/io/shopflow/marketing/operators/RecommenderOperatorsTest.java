@@ -184,4 +184,26 @@ class RecommenderOperatorsTest {
       assertThat(reminder.explanation).endsWith("also recommended: cup");
     }
   }
+
+  @Test
+  void shopperWhoOnlyBrowsedGetsRecommendationsFromWhatBuyersOfThoseItemsAlsoBought()
+      throws Exception {
+    try (var h = userHarness()) {
+      double[] q = Isgd.init("lamp", cfg.recs.factors, cfg.recs.initScale);
+      h.processElement(
+          view("new", "lamp", T0).recs(q, 12, new String[] {"bulb", "shade"}, 7, 3).get(), T0);
+      h.processElement(
+          view("new", "lamp", T0 + minutes(1)).recs(q, 12, new String[] {"bulb"}, 7).get(),
+          T0 + minutes(1));
+      h.processWatermark(T0 + minutes(32) + cfg.timerGranularityMs);
+
+      Action rec =
+          h.extractOutputValues().stream()
+              .filter(a -> a.actionType.equals(ActionType.RECOMMENDATION))
+              .findFirst()
+              .orElseThrow();
+      assertThat(rec.items).containsExactly("bulb", "shade");
+      assertThat(rec.explanation).contains("your activity");
+    }
+  }
 }

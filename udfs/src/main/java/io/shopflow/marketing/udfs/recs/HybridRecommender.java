@@ -57,15 +57,14 @@ public class HybridRecommender implements Recommender {
         };
     Isgd.update(u.factor, it.factor, w, p);
     if (!"purchase".equals(eventType)) {
+      // As the job does: browsing and carting add the item's co-buyers, weighted like the step.
+      UserRecs.addCandidates(
+          u, it.partners.ids, it.partners.counts, partnerBuyers(it), it.buyers, (float) w, time, p);
       return;
     }
     // The user learns the item's partners as they stand before this purchase counts.
-    long[] partnerBuyers = new long[it.partners.ids.length];
-    for (int i = 0; i < partnerBuyers.length; i++) {
-      partnerBuyers[i] = it.partnerBuyers.getOrDefault(it.partners.ids[i], 1L);
-    }
     UserRecs.addCandidates(
-        u, it.partners.ids, it.partners.counts, partnerBuyers, it.buyers, 1f, time, p);
+        u, it.partners.ids, it.partners.counts, partnerBuyers(it), it.buyers, 1f, time, p);
     if (UserRecs.indexOf(u.ownedIds, item) < 0) {
       // A new buyer: one co-buyer more for the pairs with the user's recent distinct purchases
       // (what the job sends through its feedback topic, here applied at once).
@@ -81,6 +80,14 @@ public class HybridRecommender implements Recommender {
     UserRecs.recordOwned(u, item, time, it.buyers, p);
     it.purchases++;
     popular.offer(item, (int) Math.min(Integer.MAX_VALUE, it.purchases), 2 * p.popularCandidates);
+  }
+
+  private static long[] partnerBuyers(Item it) {
+    long[] n = new long[it.partners.ids.length];
+    for (int i = 0; i < n.length; i++) {
+      n[i] = it.partnerBuyers.getOrDefault(it.partners.ids[i], 1L);
+    }
+    return n;
   }
 
   private void coBuy(Item it, String other, long otherBuyers) {

@@ -251,7 +251,8 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     if (prev == null) {
       int n = valueOr(interestedCount.value()) + 1;
       if (n > cfg.maxInterestedUsersPerItem) {
-        n = pruneOldestInterest();
+        // Drops the oldest tenth so that pruning is amortised.
+        n = pruneSmallest(interestedUsers, cfg.maxInterestedUsersPerItem * 9 / 10, null);
       }
       interestedCount.update(n);
     }
@@ -263,21 +264,6 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
       interestedUsers.remove(userId);
       interestedCount.update(Math.max(0, valueOr(interestedCount.value()) - 1));
     }
-  }
-
-  /** Drops the oldest tenth so that pruning is amortised; returns the new size. */
-  private int pruneOldestInterest() throws Exception {
-    List<Map.Entry<String, Long>> all = new ArrayList<>();
-    for (Map.Entry<String, Long> e : interestedUsers.entries()) {
-      all.add(Map.entry(e.getKey(), e.getValue()));
-    }
-    all.sort(Map.Entry.comparingByValue());
-    int keep = cfg.maxInterestedUsersPerItem * 9 / 10;
-    int drop = all.size() - keep;
-    for (int i = 0; i < drop; i++) {
-      interestedUsers.remove(all.get(i).getKey());
-    }
-    return all.size() - Math.max(drop, 0);
   }
 
   /** Top partners by count, excluding the basket itself, as seen before this order counts. */
@@ -313,32 +299,15 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
       if (other.equals(self) || !counted.add(other)) {
         continue;
       }
-      Integer c = coPurchases.get(other);
-      if (c == null) {
+      if (countPair(coPurchases, top, other, topCapacity())) {
         size++;
       }
-      int now = c == null ? 1 : c + 1;
-      coPurchases.put(other, now);
-      top.offer(other, now, topCapacity());
     }
     topPartners.update(top);
     if (size > cfg.maxCoPurchasePartners * 3 / 2) {
-      size = pruneRarestPartners();
+      size = pruneSmallest(coPurchases, cfg.maxCoPurchasePartners, null);
     }
     coPurchaseCount.update(size);
-  }
-
-  private int pruneRarestPartners() throws Exception {
-    List<Map.Entry<String, Integer>> all = new ArrayList<>();
-    for (Map.Entry<String, Integer> e : coPurchases.entries()) {
-      all.add(Map.entry(e.getKey(), e.getValue()));
-    }
-    all.sort(Map.Entry.comparingByValue());
-    int drop = all.size() - cfg.maxCoPurchasePartners;
-    for (int i = 0; i < drop; i++) {
-      coPurchases.remove(all.get(i).getKey());
-    }
-    return all.size() - Math.max(drop, 0);
   }
 
   /** Room for the basket's own items, which are skipped when suggesting. */
@@ -369,13 +338,9 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     int size = valueOr(coBuyerCount.value());
     for (int i = 0; i < s.coItems.length; i++) {
       String other = s.coItems[i];
-      Integer c = coBuyers.get(other);
-      if (c == null) {
+      if (countPair(coBuyers, top, other, cfg.recs.partnersPerItem)) {
         size++;
       }
-      int now = c == null ? 1 : c + 1;
-      coBuyers.put(other, now);
-      top.offer(other, now, cfg.recs.partnersPerItem);
       Long known = partnerBuyers.get(other);
       long reported = i < s.coItemBuyers.length ? s.coItemBuyers[i] : 1;
       if (known == null || reported > known) {
@@ -383,7 +348,7 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
       }
     }
     if (size > cfg.maxCoPurchasePartners * 3 / 2) {
-      size = pruneRarest(coBuyers, partnerBuyers);
+      size = pruneSmallest(coBuyers, cfg.maxCoPurchasePartners, partnerBuyers);
     }
     coBuyerCount.update(size);
     topCoBuyers.update(top);
@@ -404,17 +369,34 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     }
   }
 
-  private int pruneRarest(MapState<String, Integer> counts, MapState<String, Long> alsoDrop)
+  /** One more pair (this item, other): counted and offered to the top list; true if new. */
+  private static boolean countPair(
+      MapState<String, Integer> counts, TopPartners top, String other, int capacity)
       throws Exception {
-    List<Map.Entry<String, Integer>> all = new ArrayList<>();
-    for (Map.Entry<String, Integer> e : counts.entries()) {
+    Integer c = counts.get(other);
+    int now = c == null ? 1 : c + 1;
+    counts.put(other, now);
+    top.offer(other, now, capacity);
+    return c == null;
+  }
+
+  /**
+   * Keeps the {@code keep} entries with the largest values (most recent interest, most frequent
+   * partners), also dropping the removed keys from {@code alsoDrop} if given; returns the new size.
+   */
+  private static <V extends Comparable<V>> int pruneSmallest(
+      MapState<String, V> m, int keep, MapState<String, ?> alsoDrop) throws Exception {
+    List<Map.Entry<String, V>> all = new ArrayList<>();
+    for (Map.Entry<String, V> e : m.entries()) {
       all.add(Map.entry(e.getKey(), e.getValue()));
     }
     all.sort(Map.Entry.comparingByValue());
-    int drop = all.size() - cfg.maxCoPurchasePartners;
+    int drop = all.size() - keep;
     for (int i = 0; i < drop; i++) {
-      counts.remove(all.get(i).getKey());
-      alsoDrop.remove(all.get(i).getKey());
+      m.remove(all.get(i).getKey());
+      if (alsoDrop != null) {
+        alsoDrop.remove(all.get(i).getKey());
+      }
     }
     return all.size() - Math.max(drop, 0);
   }

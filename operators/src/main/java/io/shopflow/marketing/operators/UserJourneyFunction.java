@@ -217,7 +217,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       p = new ProfileCore();
       p.firstSeen = t;
     }
-    trackSession(s, d, p, out, ctx);
+    trackSession(s, d, p);
 
     p.firstSeen = Math.min(p.firstSeen, t);
     p.lastSeen = Math.max(p.lastSeen, t);
@@ -397,18 +397,10 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
             : 0;
   }
 
-  private void trackSession(
-      UserSignal s, Deadlines d, ProfileCore p, Collector<Action> out, Context ctx)
-      throws Exception {
+  private void trackSession(UserSignal s, Deadlines d, ProfileCore p) throws Exception {
     long t = s.eventTime;
+    // A session whose gap passed before t was already closed by fireDue(t - 1) in onEvent.
     SessionState ss = session.value();
-    if (ss != null && t > ss.lastEventTime + cfg.sessionGapMs) {
-      // The gap passed in event time but the watermark has not closed the session yet.
-      fireBrowseAbandonment(ss, d, out, ctx);
-      fireRecommendation(ss, d, out, ctx);
-      closeSession(ss, ctx);
-      ss = null;
-    }
     if (ss == null) {
       ss = new SessionState();
       ss.sessionId = s.userId + "/" + t;
@@ -600,9 +592,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       return;
     }
     long at = ss.lastEventTime + cfg.sessionGapMs;
-    List<UserRecs.Scored> top =
-        UserRecs.rank(
-            r, cfg.recommendationSize, true, at, new String[0], new long[0], id -> null, cfg.recs);
+    List<UserRecs.Scored> top = rankNotOwned(r, cfg.recommendationSize, at);
     if (top.isEmpty()) {
       return;
     }
@@ -688,16 +678,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       return;
     }
     java.util.Set<String> own = new java.util.HashSet<>(List.of(a.items));
-    List<UserRecs.Scored> top =
-        UserRecs.rank(
-            r,
-            cfg.attachedRecommendations + a.items.length,
-            true,
-            now,
-            new String[0],
-            new long[0],
-            id -> null,
-            cfg.recs);
+    List<UserRecs.Scored> top = rankNotOwned(r, cfg.attachedRecommendations + a.items.length, now);
     a.recommendedItems =
         top.stream()
             .map(UserRecs.Scored::item)
@@ -707,6 +688,14 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     if (a.recommendedItems.length > 0) {
       a.explanation += "; also recommended: " + String.join(", ", a.recommendedItems);
     }
+  }
+
+  /**
+   * The job's ranking: items the user has not bought, on repeat and co-buyer signals (no item
+   * factors or popularity are known here; see docs/recommendations.md).
+   */
+  private List<UserRecs.Scored> rankNotOwned(UserRecState r, int k, long now) {
+    return UserRecs.rank(r, k, true, now, new String[0], new long[0], id -> null, cfg.recs);
   }
 
   private boolean isInCart(String item) {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       RunCommand.class,
       EvaluateRecsCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public class MarketingJobCli implements Runnable {

@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The cluster jar on a real standalone Flink session cluster (JobManager and TaskManager as their
  * own processes, Flink's jars only on their classpath) against a real Kafka broker: submitted
- * through the REST API with its options from a {@code --config} file, stopped with a savepoint,
- * resubmitted from that savepoint. Pending cart timers and profiles must survive the upgrade, and
- * every action must arrive exactly once across it.
+ * through the REST API with its options from a {@code --config} file, stopped with a savepoint, and
+ * the next build, whose profile state class has gained a field, submitted from that savepoint.
+ * Pending cart timers and profiles must survive the upgrade, and every action must arrive exactly
+ * once across it.
  */
 class ClusterSubmissionIT {
   static final String ENTRY_CLASS = "io.shopflow.marketing.pipelines.cli.ClusterEntryPoint";
@@ -91,8 +92,9 @@ class ClusterSubmissionIT {
   }
 
   @Test
-  void submittedJobStopsWithASavepointAndResumesFromItWithoutLosingOrRepeatingActions()
-      throws Exception {
+  void
+      submittedJobStopsWithASavepointAndABuildWithANewProfileFieldResumesFromItLosingAndRepeatingNoAction()
+          throws Exception {
     Path jar = Path.of(System.getProperty("cluster.jar"));
     assertThat(jar).as("built by `mvn package` in pipelines").exists();
     Path savepoints = work.resolve("savepoints");
@@ -146,7 +148,12 @@ class ClusterSubmissionIT {
         behaviour("b-2", "purchase", "buyer", minutes(40), "sku-b2", ",\"order_id\":\"o-2\""));
     event("clock", behaviour("clock-2", "view", "clock", minutes(120), "x", ""));
 
-    String second = rest.run(jarId, ENTRY_CLASS, args, savepoint);
+    // The next release adds a field to the profile state class; it restores the same savepoint.
+    Path evolved =
+        EvolvedJar.withNewProfileField(
+            jar, Path.of(System.getProperty("state.schema.sources")), work);
+    assertThat(EvolvedJar.profileFields(evolved)).contains("lifetimeDiscount", "orders");
+    String second = rest.run(rest.uploadJar(evolved), ENTRY_CLASS, args, savepoint);
     try {
       rest.awaitRunning(second, Duration.ofSeconds(90));
       JsonNode restored =
@@ -189,6 +196,9 @@ class ClusterSubmissionIT {
             .as("no action repeated across the stop and the restore")
             .doesNotHaveDuplicates();
       }
+      assertThat(Files.readString(flink.workDir.resolve("log/taskmanager.log")))
+          .as("RocksDB migrated the profiles to the class with the new field")
+          .contains("Performing state migration for state ValueStateDescriptor{name=profile,");
     } catch (Exception | AssertionError e) {
       throw new AssertionError(e.getMessage() + "\n" + flink.logs(), e);
     } finally {

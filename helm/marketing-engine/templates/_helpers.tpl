@@ -31,6 +31,9 @@ chart derives from its values, then job.options (which win).
 {{- if .Values.elasticsearch.url -}}
 {{- $_ := set $o .Values.elasticsearch.urlOption .Values.elasticsearch.url -}}
 {{- end -}}
+{{- if .Values.elasticsearch.caSecret -}}
+{{- $_ := set $o "es-ca-cert" (printf "/opt/marketing/es/%s" .Values.elasticsearch.caKey) -}}
+{{- end -}}
 {{- range $k, $v := .Values.job.options -}}
 {{- $_ := set $o $k (toString $v) -}}
 {{- end -}}
@@ -39,22 +42,34 @@ chart derives from its values, then job.options (which win).
 {{- end -}}
 {{- end -}}
 
-{{/* Environment of the Flink containers: secrets as variables, then extraEnv. */}}
+{{/*
+Environment of the Flink containers: secrets as the variables the job's options read by default
+(MKT_ES_USERNAME, MKT_ES_PASSWORD, MKT_ES_API_KEY, MKT_PSEUDONYM_KEY), then extraEnv. Keys missing
+from a Secret leave their variable unset.
+*/}}
 {{- define "marketing.env" -}}
 {{- with .Values.elasticsearch.existingSecret }}
-- name: ES_USERNAME
+- name: MKT_ES_USERNAME
   valueFrom:
     secretKeyRef:
       name: {{ . }}
       key: {{ $.Values.elasticsearch.usernameKey }}
-- name: ES_PASSWORD
+      optional: true
+- name: MKT_ES_PASSWORD
   valueFrom:
     secretKeyRef:
       name: {{ . }}
       key: {{ $.Values.elasticsearch.passwordKey }}
+      optional: true
+- name: MKT_ES_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $.Values.elasticsearch.apiKeyKey }}
+      optional: true
 {{- end }}
 {{- with .Values.pseudonymisation.existingSecret }}
-- name: PSEUDONYMISATION_KEY
+- name: MKT_PSEUDONYM_KEY
   valueFrom:
     secretKeyRef:
       name: {{ . }}

@@ -45,7 +45,8 @@ class HelmChartTest {
   static final String CRD = "META-INF/fabric8/flinkdeployments.flink.apache.org-v1.yml";
 
   /** Options of the sidecar and Elasticsearch sink, which `run` gains with those features. */
-  static final Set<String> OPTIONS_OF_PENDING_FEATURES = Set.of("sidecar-url", "es-url");
+  static final Set<String> OPTIONS_OF_PENDING_FEATURES =
+      Set.of("sidecar-url", "es-url", "es-ca-cert");
 
   static Path chart;
   static String helm;
@@ -140,6 +141,7 @@ class HelmChartTest {
             "--set", "kafka.existingSecret=kafka-client",
             "--set", "elasticsearch.existingSecret=es-credentials",
             "--set", "elasticsearch.url=https://es.logging:9200",
+            "--set", "elasticsearch.caSecret=es-ca",
             "--set", "pseudonymisation.existingSecret=pseudonymisation",
             "--set", "strimzi.topics.enabled=true",
             "--set", "strimzi.cluster=main",
@@ -152,7 +154,13 @@ class HelmChartTest {
     JsonNode main = containers(fd.path("spec").path("podTemplate")).get(0);
     assertThat(main.path("env").findValues("secretKeyRef"))
         .extracting(r -> r.path("name").asText())
-        .containsExactly("es-credentials", "es-credentials", "pseudonymisation");
+        .containsExactly("es-credentials", "es-credentials", "es-credentials", "pseudonymisation");
+    List<String> envNames = new ArrayList<>();
+    main.path("env").forEach(e -> envNames.add(e.path("name").asText()));
+    assertThat(envNames)
+        .as("the variables the Elasticsearch options read by default")
+        .containsExactly(
+            "MKT_ES_USERNAME", "MKT_ES_PASSWORD", "MKT_ES_API_KEY", "MKT_PSEUDONYM_KEY");
     assertThat(texts(fd.path("spec").path("job").path("args")))
         .containsSequence("--kafka-properties-file", "/opt/marketing/kafka/kafka.properties");
     assertThat(
@@ -162,7 +170,7 @@ class HelmChartTest {
                 .path("volumes")
                 .findValues("secretName"))
         .extracting(JsonNode::asText)
-        .containsExactly("kafka-client");
+        .containsExactly("kafka-client", "es-ca");
     assertThat(docs.toString()).as("no secret value in any manifest").doesNotContain("password=");
 
     List<JsonNode> topics = all(docs, "KafkaTopic");
@@ -194,7 +202,13 @@ class HelmChartTest {
   @Test
   void theConfigMapHoldsOptionsThatRunAccepts(@TempDir Path tmp) throws Exception {
     String properties =
-        only(render("--set", "elasticsearch.url=https://es:9200"), "ConfigMap")
+        only(
+                render(
+                    "--set",
+                    "elasticsearch.url=https://es:9200",
+                    "--set",
+                    "elasticsearch.caSecret=es-ca"),
+                "ConfigMap")
             .path("data")
             .path("marketing.properties")
             .asText();

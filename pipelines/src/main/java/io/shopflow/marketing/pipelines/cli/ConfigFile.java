@@ -5,7 +5,6 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -140,10 +139,5 @@ public final class ConfigFile implements IDefaultValueProvider {
     }
     m.appendTail(out);
     return out.toString();
-  }
-
-  /** The file's values, for tests and diagnostics. */
-  Map<Object, Object> values() {
-    return values;
   }
 }

@@ -167,6 +167,8 @@ class MarketingJobIntegrationTest extends KafkaJobTest {
         }
       } finally {
         job.cancel().get();
+        // Until the job has stopped, a checkpoint may still be writing into the temp directory.
+        RestoreFromCheckpointTest.waitUntilTerminal(job);
       }
     }
   }

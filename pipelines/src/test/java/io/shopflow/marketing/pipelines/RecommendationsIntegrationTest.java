@@ -107,6 +107,8 @@ class RecommendationsIntegrationTest extends KafkaJobTest {
         }
       } finally {
         job.cancel().get();
+        // Until the job has stopped, a checkpoint may still be writing into the temp directory.
+        RestoreFromCheckpointTest.waitUntilTerminal(job);
       }
     }
   }

@@ -23,7 +23,7 @@ public class MarketingJobCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    int code = new CommandLine(new MarketingJobCli()).execute(args);
+    int code = ConfigFile.install(new CommandLine(new MarketingJobCli()), args).execute(args);
     System.exit(code);
   }
 }

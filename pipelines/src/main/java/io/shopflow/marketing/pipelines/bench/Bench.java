@@ -72,6 +72,10 @@ public final class Bench {
     public int items = 100_000;
     public int parallelism = 2;
     public long stepMs = 200;
+
+    /** Rate of the latency run; 0 = half the core's measured maximum. */
+    public double latencyRate;
+
     public Path workDir;
     public Set<String> phases = new HashSet<>(List.of("floor", "core", "latency", "recovery"));
     public Consumer<String> log = System.out::println;
@@ -173,10 +177,9 @@ public final class Bench {
       o.log.accept(describe(r.core));
     }
     if (o.phases.contains("latency")) {
-      double max = r.core != null ? r.core.perSecond() : 10_000;
-      r.latencyRate = Math.max(100, Math.floor(max / 2));
-      o.log.accept(
-          String.format("latency: core at %,.0f events/s (half the maximum) ...", r.latencyRate));
+      double max = r.core != null ? r.core.perSecond() : 2_000;
+      r.latencyRate = o.latencyRate > 0 ? o.latencyRate : Math.max(100, Math.floor(max / 2));
+      o.log.accept(String.format("latency: core at %,.0f events/s ...", r.latencyRate));
       latency(r);
       o.log.accept(
           String.format(

@@ -5,6 +5,7 @@ import io.shopflow.marketing.schema.ActionType;
 import io.shopflow.marketing.schema.ConsentChange;
 import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemFactorDelta;
+import io.shopflow.marketing.schema.ProfileSnapshot;
 import io.shopflow.marketing.schema.SessionSummary;
 import io.shopflow.marketing.schema.SuppressedAction;
 import io.shopflow.marketing.schema.UserSignal;
@@ -59,6 +60,10 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       new OutputTag<>("suppressed", TypeInformation.of(SuppressedAction.class));
   public static final OutputTag<ItemFactorDelta> FACTOR_DELTAS =
       new OutputTag<>("item-factor-deltas", TypeInformation.of(ItemFactorDelta.class));
+
+  /** Profile snapshots at session close and after a purchase; an erasure as an erased one. */
+  public static final OutputTag<ProfileSnapshot> PROFILES =
+      new OutputTag<>("profiles", TypeInformation.of(ProfileSnapshot.class));
 
   /** Session view count marking an item that was carted or bought: no browse nudge for it. */
   private static final int ENGAGED = -1;
@@ -159,6 +164,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
         ctx.timerService().deleteEventTimeTimer(d.scheduledTimer);
       }
       clearAllState();
+      ctx.output(PROFILES, ProfileSnapshot.erasure(s.userId, s.eventTime));
       return;
     }
     boolean allowed = ConsentChange.OPT_IN.equals(s.consentChange);
@@ -263,6 +269,9 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     }
     learn(s, ctx);
     profile.update(p);
+    if (EventType.PURCHASE.equals(s.eventType) && s.lineIndex == s.lineCount - 1) {
+      emitProfile(p, s.eventType, t, ctx);
+    }
     reschedule(d, ctx);
   }
 
@@ -546,8 +555,20 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     sum.revenue = ss.revenue;
     sum.cartLeftOpen = !cart.isEmpty();
     ctx.output(SESSIONS, sum);
+    ProfileCore p = profile.value();
+    if (p != null) {
+      emitProfile(p, null, ss.lastEventTime, ctx);
+    }
     session.clear();
     sessionViews.clear();
+  }
+
+  private void emitProfile(ProfileCore p, String lastEventType, long asOf, Context ctx)
+      throws Exception {
+    ctx.output(
+        PROFILES,
+        ProfileSnapshots.of(
+            ctx.getCurrentKey(), p, categoryAffinity.entries(), lastEventType, asOf, cfg));
   }
 
   private void fireBrowseAbandonment(

@@ -3,6 +3,8 @@ package io.shopflow.marketing.pipelines;
 import io.shopflow.marketing.operators.ItemCatalogFunction;
 import io.shopflow.marketing.operators.RouteRecords;
 import io.shopflow.marketing.operators.UserJourneyFunction;
+import io.shopflow.marketing.pipelines.elasticsearch.ElasticsearchOutput;
+import io.shopflow.marketing.pipelines.elasticsearch.KafkaFailedDocuments;
 import io.shopflow.marketing.pipelines.kafka.OutputSerializers;
 import io.shopflow.marketing.pipelines.kafka.ShopRecordDeserializer;
 import io.shopflow.marketing.schema.Action;
@@ -130,6 +132,15 @@ public final class MarketingJob {
         .sinkTo(sink(s, "dlq", OutputSerializers.deadLetters(s.dlqTopic)))
         .uid("dlq-sink")
         .name("Kafka: marketing.dlq");
+
+    if (s.elasticsearch != null) {
+      // A branch of its own beside the Kafka sinks; refused documents go to the DLQ topic.
+      ElasticsearchOutput.attach(
+          actions,
+          s.elasticsearch,
+          new KafkaFailedDocuments(s.bootstrapServers, s.kafkaProperties, s.dlqTopic),
+          Duration.ofMillis(s.engine.allowedLatenessMs));
+    }
   }
 
   /** Watermarks for a stream that must never hold event time back: always idle. */

@@ -52,6 +52,7 @@ final class ElasticsearchWriter implements StatefulSinkWriter<EsOperation, EsOpe
   private volatile boolean closed;
   private volatile Throwable senderFailure;
   private boolean indicesReady;
+  private long failedRequests;
   private final Thread sender;
 
   private final AtomicLong written = new AtomicLong();
@@ -293,13 +294,20 @@ final class ElasticsearchWriter implements StatefulSinkWriter<EsOperation, EsOpe
       response = client.bulk(b.build());
     } catch (Exception e) {
       // unreachable, timed out, 429/5xx for the whole request, or refused credentials: retry all
-      LOG.warn(
-          "Bulk request of {} operations failed ({}); retrying in {} ms",
-          batch.size(),
-          e.toString(),
-          backoffMs);
+      if (++failedRequests == 1 || failedRequests % 30 == 0) {
+        LOG.warn(
+            "Bulk request of {} operations failed {} time(s) in a row ({}); retrying in {} ms",
+            batch.size(),
+            failedRequests,
+            e.toString(),
+            backoffMs);
+      }
       retry.addAll(batch);
       return;
+    }
+    if (failedRequests > 0) {
+      LOG.info("Elasticsearch reachable again after {} failed bulk request(s)", failedRequests);
+      failedRequests = 0;
     }
     List<BulkResponseItem> items = response.items();
     for (int i = 0; i < batch.size(); i++) {

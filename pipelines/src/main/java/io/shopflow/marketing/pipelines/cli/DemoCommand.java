@@ -65,6 +65,17 @@ public class DemoCommand implements Callable<Integer> {
           "Seconds to wait for the job to catch up after the replay. Default: ${DEFAULT-VALUE}.")
   long catchUpTimeoutSeconds;
 
+  @Option(
+      names = "--with-elasticsearch",
+      description =
+          "Also start an Elasticsearch "
+              + io.shopflow.marketing.pipelines.elasticsearch.EmbeddedElasticsearch.VERSION
+              + " node (127.0.0.1, from ~/.m2; fetched through Maven when absent) and write"
+              + " actions, profiles and trigger metrics to it.")
+  boolean withElasticsearch;
+
+  @Mixin ElasticsearchOptions elasticsearch;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin KafkaOptions kafka;
@@ -83,6 +94,8 @@ public class DemoCommand implements Callable<Integer> {
     o.kafka = kafka;
     o.idlenessGiven = spec.commandLine().getParseResult().hasMatchedOption("--idleness");
     o.engine = engine.toConfig();
+    o.withElasticsearch = withElasticsearch;
+    o.elasticsearch = elasticsearch;
     return new DemoRunner(o).run();
   }
 }

@@ -78,6 +78,7 @@ public class RunCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
   @Mixin EngineOptions engine;
+  @Mixin ElasticsearchOptions elasticsearch;
 
   @Override
   public Integer call() throws Exception {
@@ -104,6 +105,7 @@ public class RunCommand implements Callable<Integer> {
     }
     kafka.applyTo(s);
     s.engine = engine.toConfig();
+    s.elasticsearch = elasticsearch.toSettings();
     return s;
   }
 }

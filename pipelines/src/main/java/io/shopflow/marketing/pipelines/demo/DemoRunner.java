@@ -47,11 +47,14 @@ public final class DemoRunner {
     public boolean idlenessGiven;
     public KafkaOptions kafka;
     public EngineConfig engine = new EngineConfig();
+    public boolean withElasticsearch;
+    public io.shopflow.marketing.pipelines.cli.ElasticsearchOptions elasticsearch;
   }
 
   private final Options o;
   private final PrintStream out = System.out;
   private EmbeddedKafkaBroker broker;
+  private ElasticsearchDemo elasticsearch;
   private JobClient job;
   private Path workDir;
   private boolean deleteWorkDir;
@@ -118,6 +121,10 @@ public final class DemoRunner {
     }
     idleness = s.sourceIdleness;
     broker.createTopics(2, s.allTopics().toArray(new String[0]));
+    elasticsearch = ElasticsearchDemo.start(o.withElasticsearch, o.elasticsearch, out);
+    if (elasticsearch != null) {
+      s.elasticsearch = elasticsearch.settings();
+    }
     out.println("  Kafka at " + broker.bootstrapServers());
 
     StreamExecutionEnvironment env =
@@ -150,6 +157,9 @@ public final class DemoRunner {
               3 * o.checkpointIntervalMs + 1000, idleness.toMillis() + 2 * o.checkpointIntervalMs);
       reader.drain(Duration.ofMillis(quietMs), Duration.ofMinutes(2));
       summary = summarise(records.size(), seconds, reader);
+    }
+    if (elasticsearch != null) {
+      elasticsearch.summarise(summary, out);
     }
     return summary;
   }
@@ -307,6 +317,9 @@ public final class DemoRunner {
       } catch (Exception e) {
         // already finished or the mini-cluster is gone
       }
+    }
+    if (elasticsearch != null) {
+      elasticsearch.close();
     }
     if (broker != null) {
       broker.close();

@@ -74,6 +74,15 @@ public class DemoCommand implements Callable<Integer> {
               + " actions, profiles and trigger metrics to it.")
   boolean withElasticsearch;
 
+  @Option(
+      names = "--es-linger",
+      paramLabel = "SECONDS",
+      defaultValue = "0",
+      description =
+          "With --with-elasticsearch: keep the node up this long after the summary, to query it"
+              + " (Ctrl-C ends it earlier). Default: ${DEFAULT-VALUE}.")
+  long esLingerSeconds;
+
   @Mixin ElasticsearchOptions elasticsearch;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -95,6 +104,7 @@ public class DemoCommand implements Callable<Integer> {
     o.idlenessGiven = spec.commandLine().getParseResult().hasMatchedOption("--idleness");
     o.engine = engine.toConfig();
     o.withElasticsearch = withElasticsearch;
+    o.esLingerSeconds = esLingerSeconds;
     o.elasticsearch = elasticsearch;
     return new DemoRunner(o).run();
   }

@@ -48,6 +48,7 @@ public final class DemoRunner {
     public KafkaOptions kafka;
     public EngineConfig engine = new EngineConfig();
     public boolean withElasticsearch;
+    public long esLingerSeconds;
     public io.shopflow.marketing.pipelines.cli.ElasticsearchOptions elasticsearch;
   }
 
@@ -159,7 +160,7 @@ public final class DemoRunner {
       summary = summarise(records.size(), seconds, reader);
     }
     if (elasticsearch != null) {
-      elasticsearch.summarise(summary, out);
+      elasticsearch.summarise(summary, out, o.esLingerSeconds);
     }
     return summary;
   }

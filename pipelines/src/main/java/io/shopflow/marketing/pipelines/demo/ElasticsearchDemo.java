@@ -73,7 +73,7 @@ final class ElasticsearchDemo implements AutoCloseable {
   }
 
   /** Waits until the counts stop changing (the last checkpoint's documents), then reports them. */
-  void summarise(ObjectNode summary, PrintStream out) throws Exception {
+  void summarise(ObjectNode summary, PrintStream out, long lingerSeconds) throws Exception {
     ElasticsearchClient client = ElasticsearchClients.create(settings);
     try {
       Map<String, Long> counts = counts(client);
@@ -92,11 +92,18 @@ final class ElasticsearchDemo implements AutoCloseable {
       counts.forEach(docs::put);
       out.println("elasticsearch      " + settings.url + " (documents per index)");
       counts.forEach((index, n) -> out.printf("    %-20s %,d%n", index, n));
-      if (node != null) {
+      String example =
+          "curl '" + settings.url + "/mkt-actions/_search?q=action_type:win_back&size=1&pretty'";
+      if (node != null && lingerSeconds > 0) {
+        out.printf(
+            "  the node stays up for %d s (Ctrl-C to stop earlier); query it, e.g. %s%n",
+            lingerSeconds, example);
+        Thread.sleep(lingerSeconds * 1000);
+      } else if (node != null) {
         out.println(
-            "  query it while the demo runs, e.g. curl '"
-                + settings.url
-                + "/mkt-actions/_search?q=action_type:win_back&size=1&pretty'");
+            "  (the node stops with the demo; --es-linger SECONDS keeps it up to query it)");
+      } else {
+        out.println("  query it, e.g. " + example);
       }
     } finally {
       client._transport().close();

@@ -329,12 +329,29 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     }
     Files.createDirectories(base);
     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-    if (Files.exists(home)) {
-      deleteTree(home);
+    if (Files.exists(home) && !Files.exists(marker)) {
+      deleteTree(home); // an unpack that was interrupted
     }
-    Files.move(staging.resolve("elasticsearch-" + VERSION), home);
-    deleteTree(staging);
-    Files.writeString(marker, zip.toString());
+    try {
+      Files.move(staging.resolve("elasticsearch-" + VERSION), home);
+      Files.writeString(marker, zip.toString());
+    } catch (java.nio.file.FileAlreadyExistsException
+        | java.nio.file.DirectoryNotEmptyException another) {
+      // another JVM unpacked it at the same time: use its copy once it is complete
+      for (int i = 0; i < 100 && !Files.exists(marker); i++) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      if (!Files.exists(marker)) {
+        throw another;
+      }
+    } finally {
+      deleteTree(staging);
+    }
     return home;
   }
 

@@ -164,7 +164,9 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
         ctx.timerService().deleteEventTimeTimer(d.scheduledTimer);
       }
       clearAllState();
-      ctx.output(PROFILES, ProfileSnapshot.erasure(s.userId, s.eventTime));
+      if (cfg.emitProfileSnapshots) {
+        ctx.output(PROFILES, ProfileSnapshot.erasure(s.userId, s.eventTime));
+      }
       return;
     }
     boolean allowed = ConsentChange.OPT_IN.equals(s.consentChange);
@@ -269,7 +271,9 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     }
     learn(s, ctx);
     profile.update(p);
-    if (EventType.PURCHASE.equals(s.eventType) && s.lineIndex == s.lineCount - 1) {
+    if (cfg.emitProfileSnapshots
+        && EventType.PURCHASE.equals(s.eventType)
+        && s.lineIndex == s.lineCount - 1) {
       emitProfile(p, s.eventType, t, ctx);
     }
     reschedule(d, ctx);
@@ -555,7 +559,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     sum.revenue = ss.revenue;
     sum.cartLeftOpen = !cart.isEmpty();
     ctx.output(SESSIONS, sum);
-    ProfileCore p = profile.value();
+    ProfileCore p = cfg.emitProfileSnapshots ? profile.value() : null;
     if (p != null) {
       emitProfile(p, null, ss.lastEventTime, ctx);
     }

@@ -72,6 +72,8 @@ public final class MarketingJob {
   /** Adds the whole job to {@code env}. */
   public static void build(StreamExecutionEnvironment env, JobSettings s) {
     env.setParallelism(s.parallelism);
+    // Profile snapshots cost a pass over the category affinities: only when a sink wants them.
+    s.engine.emitProfileSnapshots = s.elasticsearch != null;
 
     DataStream<ParsedRecord> shopRecords =
         env.fromSource(source(s, s.inputTopics()), watermarks(s), "shop-topics")

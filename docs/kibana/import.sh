@@ -30,7 +30,7 @@ fi
 response="$(curl "${args[@]}")"
 echo "$response"
 # Kibana answers 200 also when single objects failed: look at "success".
-if [[ "$response" != *'"success":true'* ]]; then
+if ! grep -Eq '"success":[[:space:]]*true' <<<"$response"; then
   echo "import reported errors (see above)" >&2
   exit 1
 fi

@@ -6,6 +6,7 @@ import io.shopflow.marketing.schema.ConsentChange;
 import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemFactorDelta;
 import io.shopflow.marketing.schema.PopularItems;
+import io.shopflow.marketing.schema.ProfileSnapshot;
 import io.shopflow.marketing.schema.SessionSummary;
 import io.shopflow.marketing.schema.SuppressedAction;
 import io.shopflow.marketing.schema.UserSignal;
@@ -71,6 +72,10 @@ public class UserJourneyFunction
           "popular-items", Types.STRING, TypeInformation.of(PopularItems.class));
 
   static final String LATEST = "latest";
+
+  /** Profile snapshots at session close and after a purchase; an erasure as an erased one. */
+  public static final OutputTag<ProfileSnapshot> PROFILES =
+      new OutputTag<>("profiles", TypeInformation.of(ProfileSnapshot.class));
 
   /** Session view count marking an item that was carted or bought: no browse nudge for it. */
   private static final int ENGAGED = -1;
@@ -181,6 +186,9 @@ public class UserJourneyFunction
         ctx.timerService().deleteEventTimeTimer(d.scheduledTimer);
       }
       clearAllState();
+      if (cfg.emitProfileSnapshots) {
+        ctx.output(PROFILES, ProfileSnapshot.erasure(s.userId, s.eventTime));
+      }
       return;
     }
     boolean allowed = ConsentChange.OPT_IN.equals(s.consentChange);
@@ -286,6 +294,11 @@ public class UserJourneyFunction
     }
     learn(s, ctx);
     profile.update(p);
+    if (cfg.emitProfileSnapshots
+        && EventType.PURCHASE.equals(s.eventType)
+        && s.lineIndex == s.lineCount - 1) {
+      emitProfile(p, s.eventType, t, ctx);
+    }
     reschedule(d, ctx);
   }
 
@@ -569,8 +582,20 @@ public class UserJourneyFunction
     sum.revenue = ss.revenue;
     sum.cartLeftOpen = !cart.isEmpty();
     ctx.output(SESSIONS, sum);
+    ProfileCore p = cfg.emitProfileSnapshots ? profile.value() : null;
+    if (p != null) {
+      emitProfile(p, null, ss.lastEventTime, ctx);
+    }
     session.clear();
     sessionViews.clear();
+  }
+
+  private void emitProfile(ProfileCore p, String lastEventType, long asOf, ReadOnlyContext ctx)
+      throws Exception {
+    ctx.output(
+        PROFILES,
+        ProfileSnapshots.of(
+            ctx.getCurrentKey(), p, categoryAffinity.entries(), lastEventType, asOf, cfg));
   }
 
   private void fireBrowseAbandonment(

@@ -62,6 +62,9 @@ public class JobSettings implements Serializable {
 
   public EngineConfig engine = new EngineConfig();
 
+  /** The Elasticsearch sink; null: the job writes to Kafka only. */
+  public io.shopflow.marketing.pipelines.elasticsearch.ElasticsearchSettings elasticsearch;
+
   public List<String> inputTopics() {
     return List.of(eventsTopic, catalogTopic, consentTopic);
   }

@@ -4,6 +4,8 @@ import io.shopflow.marketing.operators.ItemCatalogFunction;
 import io.shopflow.marketing.operators.PopularItemsFunction;
 import io.shopflow.marketing.operators.RouteRecords;
 import io.shopflow.marketing.operators.UserJourneyFunction;
+import io.shopflow.marketing.pipelines.elasticsearch.ElasticsearchOutput;
+import io.shopflow.marketing.pipelines.elasticsearch.KafkaFailedDocuments;
 import io.shopflow.marketing.pipelines.kafka.OutputSerializers;
 import io.shopflow.marketing.pipelines.kafka.ShopRecordDeserializer;
 import io.shopflow.marketing.schema.Action;
@@ -78,6 +80,8 @@ public final class MarketingJob {
   /** Adds the whole job to {@code env}. */
   public static void build(StreamExecutionEnvironment env, JobSettings s) {
     env.setParallelism(s.parallelism);
+    // Profile snapshots cost a pass over the category affinities: only when a sink wants them.
+    s.engine.emitProfileSnapshots = s.elasticsearch != null;
 
     DataStream<ParsedRecord> shopRecords =
         env.fromSource(source(s, s.inputTopics()), watermarks(s), "shop-topics")
@@ -121,6 +125,15 @@ public final class MarketingJob {
         .sinkTo(sink(s, "dlq", OutputSerializers.deadLetters(s.dlqTopic)))
         .uid("dlq-sink")
         .name("Kafka: marketing.dlq");
+
+    if (s.elasticsearch != null) {
+      // A branch of its own beside the Kafka sinks; refused documents go to the DLQ topic.
+      ElasticsearchOutput.attach(
+          actions,
+          s.elasticsearch,
+          new KafkaFailedDocuments(s.bootstrapServers, s.kafkaProperties, s.dlqTopic),
+          Duration.ofMillis(s.engine.allowedLatenessMs));
+    }
   }
 
   /** The stateful path's outputs: routed item signals (DLQ side output) and actions. */

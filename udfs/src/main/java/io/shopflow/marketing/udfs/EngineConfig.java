@@ -108,6 +108,12 @@ public class EngineConfig implements Serializable {
   /** Events this far behind the watermark go to the DLQ as late instead of being processed. */
   public long allowedLatenessMs = Duration.ofHours(1).toMillis();
 
+  /**
+   * Emit profile snapshots (session close, purchase, erasure) on the user operator's PROFILES side
+   * output; set by the job when a sink consumes them (Elasticsearch), off otherwise.
+   */
+  public boolean emitProfileSnapshots = false;
+
   /** Timers are rounded up to this granularity so that near deadlines share one timer. */
   public long timerGranularityMs = Duration.ofMinutes(1).toMillis();
 

@@ -65,6 +65,26 @@ public class DemoCommand implements Callable<Integer> {
           "Seconds to wait for the job to catch up after the replay. Default: ${DEFAULT-VALUE}.")
   long catchUpTimeoutSeconds;
 
+  @Option(
+      names = "--with-elasticsearch",
+      description =
+          "Also start an Elasticsearch "
+              + io.shopflow.marketing.pipelines.elasticsearch.EmbeddedElasticsearch.VERSION
+              + " node (127.0.0.1, from ~/.m2; fetched through Maven when absent) and write"
+              + " actions, profiles and trigger metrics to it.")
+  boolean withElasticsearch;
+
+  @Option(
+      names = "--es-linger",
+      paramLabel = "SECONDS",
+      defaultValue = "0",
+      description =
+          "With --with-elasticsearch: keep the node up this long after the summary, to query it"
+              + " (Ctrl-C ends it earlier). Default: ${DEFAULT-VALUE}.")
+  long esLingerSeconds;
+
+  @Mixin ElasticsearchOptions elasticsearch;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin KafkaOptions kafka;
@@ -83,6 +103,9 @@ public class DemoCommand implements Callable<Integer> {
     o.kafka = kafka;
     o.idlenessGiven = spec.commandLine().getParseResult().hasMatchedOption("--idleness");
     o.engine = engine.toConfig();
+    o.withElasticsearch = withElasticsearch;
+    o.esLingerSeconds = esLingerSeconds;
+    o.elasticsearch = elasticsearch;
     return new DemoRunner(o).run();
   }
 }

@@ -89,6 +89,7 @@ public class RunCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Mixin EngineOptions engine;
   @Mixin ClusterOptions cluster;
+  @Mixin ElasticsearchOptions elasticsearch;
 
   @Override
   public Integer call() throws Exception {
@@ -119,6 +120,7 @@ public class RunCommand implements Callable<Integer> {
     }
     kafka.applyTo(s);
     s.engine = engine.toConfig();
+    s.elasticsearch = elasticsearch.toSettings();
     return s;
   }
 }

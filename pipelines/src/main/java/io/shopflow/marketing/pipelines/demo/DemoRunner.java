@@ -47,11 +47,15 @@ public final class DemoRunner {
     public boolean idlenessGiven;
     public KafkaOptions kafka;
     public EngineConfig engine = new EngineConfig();
+    public boolean withElasticsearch;
+    public long esLingerSeconds;
+    public io.shopflow.marketing.pipelines.cli.ElasticsearchOptions elasticsearch;
   }
 
   private final Options o;
   private final PrintStream out = System.out;
   private EmbeddedKafkaBroker broker;
+  private ElasticsearchDemo elasticsearch;
   private JobClient job;
   private Path workDir;
   private boolean deleteWorkDir;
@@ -118,6 +122,10 @@ public final class DemoRunner {
     }
     idleness = s.sourceIdleness;
     broker.createTopics(2, s.allTopics().toArray(new String[0]));
+    elasticsearch = ElasticsearchDemo.start(o.withElasticsearch, o.elasticsearch, out);
+    if (elasticsearch != null) {
+      s.elasticsearch = elasticsearch.settings();
+    }
     out.println("  Kafka at " + broker.bootstrapServers());
 
     StreamExecutionEnvironment env =
@@ -150,6 +158,9 @@ public final class DemoRunner {
               3 * o.checkpointIntervalMs + 1000, idleness.toMillis() + 2 * o.checkpointIntervalMs);
       reader.drain(Duration.ofMillis(quietMs), Duration.ofMinutes(2));
       summary = summarise(records.size(), seconds, reader);
+    }
+    if (elasticsearch != null) {
+      elasticsearch.summarise(summary, out, o.esLingerSeconds);
     }
     return summary;
   }
@@ -307,6 +318,9 @@ public final class DemoRunner {
       } catch (Exception e) {
         // already finished or the mini-cluster is gone
       }
+    }
+    if (elasticsearch != null) {
+      elasticsearch.close();
     }
     if (broker != null) {
       broker.close();

@@ -1,0 +1,54 @@
+package io.shopflow.marketing.operators;
+
+import io.shopflow.marketing.schema.ProfileSnapshot;
+import io.shopflow.marketing.schema.state.DecayedScore;
+import io.shopflow.marketing.schema.state.ProfileCore;
+import io.shopflow.marketing.udfs.Decay;
+import io.shopflow.marketing.udfs.EngineConfig;
+import io.shopflow.marketing.udfs.Lifecycle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Builds {@link ProfileSnapshot}s from the user operator's profile state. */
+final class ProfileSnapshots {
+  static final int TOP_CATEGORIES = 3;
+
+  private ProfileSnapshots() {}
+
+  static ProfileSnapshot of(
+      String userId,
+      ProfileCore p,
+      Iterable<Map.Entry<String, DecayedScore>> categories,
+      String lastEventType,
+      long asOf,
+      EngineConfig cfg) {
+    ProfileSnapshot s = new ProfileSnapshot();
+    s.userId = userId;
+    s.asOf = asOf;
+    s.firstSeen = p.firstSeen;
+    s.lastSeen = p.lastSeen;
+    s.lastPurchaseTime = p.lastPurchaseTime;
+    s.orders = p.orders;
+    s.monetary = p.monetary;
+    s.sessions = p.sessions;
+    s.lifecycle = Lifecycle.stage(p, asOf, cfg);
+    s.priceBand = Lifecycle.priceBand(p, cfg);
+    s.lastEventType = lastEventType;
+    List<Map.Entry<String, Double>> scored = new ArrayList<>();
+    for (Map.Entry<String, DecayedScore> e : categories) {
+      scored.add(
+          Map.entry(
+              e.getKey(),
+              Decay.decayed(
+                  e.getValue().score, e.getValue().updatedAt, asOf, cfg.affinityHalfLifeMs)));
+    }
+    scored.sort(
+        Map.Entry.<String, Double>comparingByValue()
+            .reversed()
+            .thenComparing(Map.Entry.comparingByKey()));
+    s.topCategories =
+        scored.stream().limit(TOP_CATEGORIES).map(Map.Entry::getKey).toArray(String[]::new);
+    return s;
+  }
+}

@@ -1,5 +1,6 @@
 package io.shopflow.marketing.sidecars.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.shopflow.marketing.sidecars.Docs;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -47,10 +49,12 @@ public class EvaluateRankerCommand implements Callable<Integer> {
   Path data;
 
   @Option(
-      names = "--train-cutoff",
-      defaultValue = "2011-09-01",
-      description = "Default: ${DEFAULT-VALUE}.")
-  LocalDate trainCutoff;
+      names = "--train-cutoffs",
+      split = ",",
+      defaultValue = "2011-07-01,2011-08-01,2011-09-01",
+      description =
+          "As for train-ranker (used only when the ranker is missing). Default: ${DEFAULT-VALUE}.")
+  List<LocalDate> trainCutoffs;
 
   @Option(
       names = "--split",
@@ -89,7 +93,7 @@ public class EvaluateRankerCommand implements Callable<Integer> {
     if (!Files.isRegularFile(RankerTrainer.file(common.models))) {
       trainer.train(
           events,
-          TrainRankerCommand.millis(trainCutoff),
+          TrainRankerCommand.millis(trainCutoffs),
           TrainRankerCommand.millis(split),
           common.models);
     }
@@ -131,7 +135,10 @@ public class EvaluateRankerCommand implements Callable<Integer> {
       System.out.println("wrote " + json);
     }
     if (!noDoc) {
-      Docs.replaceSection(doc, SECTION, section(ev, table, seconds), "# Evaluation");
+      JsonNode meta =
+          new ObjectMapper()
+              .readTree(RankerTrainer.dir(common.models).resolve("model.json").toFile());
+      Docs.replaceSection(doc, SECTION, section(ev, meta, table, seconds), "# Evaluation");
       System.out.println("updated " + doc);
     }
     return 0;
@@ -162,7 +169,19 @@ public class EvaluateRankerCommand implements Callable<Integer> {
     return sb.toString();
   }
 
-  private String section(RankerTrainer.Evaluation ev, String table, double seconds) {
+  private static String cutoffs(JsonNode meta) {
+    List<String> days = new java.util.ArrayList<>();
+    for (JsonNode m : meta.path("train_cutoffs_millis")) {
+      days.add(
+          java.time.Instant.ofEpochMilli(m.asLong())
+              .atZone(Purchases.ZONE)
+              .toLocalDate()
+              .toString());
+    }
+    return String.join(", ", days);
+  }
+
+  private String section(RankerTrainer.Evaluation ev, JsonNode meta, String table, double seconds) {
     StringBuilder sb = new StringBuilder(SECTION).append("\n\n");
     sb.append(Docs.provenance(SidecarCli.commandLine(spec))).append('\n');
     sb.append(table).append('\n');
@@ -186,18 +205,26 @@ public class EvaluateRankerCommand implements Callable<Integer> {
     sb.append("- Ranker: an MLP (")
         .append(RankerFeatures.SIZE)
         .append("-64-32-1, ReLU, standardised inputs) trained with DJL's PyTorch engine on")
-        .append(" binary cross-entropy. Training rows: the state at ")
-        .append(trainCutoff)
-        .append(" (purchases before it), for every user buying between ")
-        .append(trainCutoff)
-        .append(" and ")
+        .append(" binary cross-entropy (")
+        .append(meta.path("rows").asLong())
+        .append(" rows, ")
+        .append(meta.path("positives").asLong())
+        .append(" positive). Training rows: at each cut-off (")
+        .append(cutoffs(meta))
+        .append(") the state then (purchases before it) and, for every user buying before the")
+        .append(" next cut-off (")
         .append(split)
-        .append(" the union of the hybrid's top candidates with and without owned items, label =")
-        .append(" bought in that month. Nothing from the test period is read. Features")
+        .append(" after the last), the union of the hybrid's top candidates with and without")
+        .append(" owned items, label = bought in that month. Nothing from the test period is")
+        .append(" read. Features")
         .append(" (`RankerFeatures`): ")
         .append(String.join(", ", RankerFeatures.NAMES))
         .append(".\n");
-    sb.append("- Fixed settings (6 epochs, Adam 1e-3, batch 256, seed 42), not tuned on the test")
+    sb.append("- Fixed settings (")
+        .append(meta.path("epochs").asInt())
+        .append(" epochs, Adam 1e-3, batch 256, seed ")
+        .append(meta.path("seed").asLong())
+        .append("), not tuned on the test")
         .append(" period. One deterministic run, no confidence intervals.\n");
     return sb.toString();
   }

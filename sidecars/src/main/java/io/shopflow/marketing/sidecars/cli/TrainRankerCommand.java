@@ -5,6 +5,7 @@ import io.shopflow.marketing.udfs.recs.Purchases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,11 +31,14 @@ public class TrainRankerCommand implements Callable<Integer> {
   Path data;
 
   @Option(
-      names = "--train-cutoff",
+      names = "--train-cutoffs",
       paramLabel = "DATE",
-      defaultValue = "2011-09-01",
-      description = "Features from purchases before this day. Default: ${DEFAULT-VALUE}.")
-  LocalDate trainCutoff;
+      split = ",",
+      defaultValue = "2011-07-01,2011-08-01,2011-09-01",
+      description =
+          "Training cut-offs: at each, features from the purchases before it and labels until the"
+              + " next one (--split after the last). Default: ${DEFAULT-VALUE}.")
+  List<LocalDate> trainCutoffs;
 
   @Option(
       names = "--split",
@@ -54,13 +58,17 @@ public class TrainRankerCommand implements Callable<Integer> {
     return d.atStartOfDay(Purchases.ZONE).toInstant().toEpochMilli();
   }
 
+  static List<Long> millis(List<LocalDate> days) {
+    return days.stream().sorted().map(TrainRankerCommand::millis).toList();
+  }
+
   @Override
   public Integer call() throws Exception {
     common.configure();
     long t0 = System.nanoTime();
     var events = Purchases.load(uci(data), 0).purchases();
     new RankerTrainer(RankerTrainer.Settings.defaults(), System.out)
-        .train(events, millis(trainCutoff), millis(split), common.models);
+        .train(events, millis(trainCutoffs), millis(split), common.models);
     System.out.printf("done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     return 0;
   }

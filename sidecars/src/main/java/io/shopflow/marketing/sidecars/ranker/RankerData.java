@@ -30,13 +30,26 @@ public final class RankerData {
   private final HybridRecommender hybrid = new HybridRecommender();
   private final Map<String, UserStats> users = new HashMap<>();
   private final Map<String, Set<String>> buyers = new HashMap<>();
-  private final long cutoff;
+  private final Map<String, Integer> recent = new HashMap<>();
+  private long cutoff = Long.MIN_VALUE;
 
   /** Observes every purchase strictly before {@code cutoff}, in order. */
   public RankerData(List<Purchase> events, long cutoff) {
-    this.cutoff = cutoff;
+    advance(events, cutoff);
+  }
+
+  /**
+   * Moves the cut-off forward: observes, in order, the purchases in [previous cut-off, {@code
+   * cutoff}).
+   */
+  public void advance(List<Purchase> events, long newCutoff) {
+    if (newCutoff < cutoff) {
+      throw new IllegalArgumentException("the cut-off only moves forward");
+    }
+    long from = cutoff;
+    cutoff = newCutoff;
     for (Purchase p : events) {
-      if (p.time() >= cutoff) {
+      if (p.time() >= cutoff || p.time() < from) {
         continue;
       }
       hybrid.observe(p.user(), p.item(), "purchase", p.basket(), p.time());
@@ -47,6 +60,12 @@ public final class RankerData {
       c[0]++;
       c[1] = Math.max(c[1], p.time());
       buyers.computeIfAbsent(p.item(), x -> new HashSet<>()).add(p.user());
+    }
+    recent.clear();
+    for (Purchase p : events) {
+      if (p.time() < cutoff && p.time() >= cutoff - RankerFeatures.RECENT_WINDOW_MS) {
+        recent.merge(p.item(), 1, Integer::sum);
+      }
     }
   }
 
@@ -99,6 +118,7 @@ public final class RankerData {
             u == null ? 0 : u.items.size(),
             u == null ? 0 : RankerFeatures.days(u.last, cutoff),
             b == null ? 0 : b.size(),
+            recent.getOrDefault(s.item(), 0),
             c == null ? 0 : c[0],
             c == null ? 0 : RankerFeatures.days(c[1], cutoff),
             s.repeat(),

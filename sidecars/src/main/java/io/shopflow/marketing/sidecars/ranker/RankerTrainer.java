@@ -24,10 +24,10 @@ import java.util.function.Function;
  * Trains the ranker on UCI Online Retail and evaluates it on the temporal split of {@code
  * evaluate-recs}.
  *
- * <p>Training rows: the state at {@code trainCutoff} (purchases before it); for every user who buys
- * in {@code [trainCutoff, labelEnd)}, the union of the hybrid's top {@code candidates} with and
- * without owned items; label 1 when the user bought the item in that period. Nothing at or after
- * {@code labelEnd} (the evaluation split) is read.
+ * <p>Training rows: at each training cut-off, the state then (purchases before it); for every user
+ * who buys between it and the next cut-off ({@code labelEnd} after the last), the union of the
+ * hybrid's top {@code candidates} with and without owned items; label 1 when the user bought the
+ * item in that period. Nothing at or after {@code labelEnd} (the evaluation split) is read.
  *
  * <p>Evaluation: the state at the split; for every user who buys at or after it, the hybrid's top
  * {@code candidates} are re-ranked by the model's score and the first 20 compared with the hybrid's
@@ -66,17 +66,33 @@ public final class RankerTrainer {
   public record Rows(float[] x, float[] y, int n, long users, long positives) {}
 
   public Rows rows(List<Purchase> events, long trainCutoff, long labelEnd) {
-    RankerData data = new RankerData(events, trainCutoff);
-    Map<String, Set<String>> bought = RankerData.boughtBetween(events, trainCutoff, labelEnd);
+    return rows(events, List.of(trainCutoff), labelEnd);
+  }
+
+  /**
+   * Rows from several cut-offs (ascending): at each, labels are the purchases until the next
+   * cut-off ({@code labelEnd} for the last).
+   */
+  public Rows rows(List<Purchase> events, List<Long> cutoffs, long labelEnd) {
+    RankerData data = new RankerData(events, cutoffs.get(0));
     List<float[]> feats = new ArrayList<>();
     List<Float> labels = new ArrayList<>();
     long positives = 0;
-    for (Map.Entry<String, Set<String>> e : bought.entrySet()) {
-      for (UserRecs.Scored c : data.trainingCandidates(e.getKey(), s.candidates())) {
-        feats.add(data.features(e.getKey(), c));
-        boolean pos = e.getValue().contains(c.item());
-        labels.add(pos ? 1f : 0f);
-        positives += pos ? 1 : 0;
+    long users = 0;
+    for (int c = 0; c < cutoffs.size(); c++) {
+      if (c > 0) {
+        data.advance(events, cutoffs.get(c));
+      }
+      long end = c + 1 < cutoffs.size() ? cutoffs.get(c + 1) : labelEnd;
+      Map<String, Set<String>> bought = RankerData.boughtBetween(events, cutoffs.get(c), end);
+      users += bought.size();
+      for (Map.Entry<String, Set<String>> e : bought.entrySet()) {
+        for (UserRecs.Scored cand : data.trainingCandidates(e.getKey(), s.candidates())) {
+          feats.add(data.features(e.getKey(), cand));
+          boolean pos = e.getValue().contains(cand.item());
+          labels.add(pos ? 1f : 0f);
+          positives += pos ? 1 : 0;
+        }
       }
     }
     int n = feats.size();
@@ -86,17 +102,23 @@ public final class RankerTrainer {
       System.arraycopy(feats.get(i), 0, x, i * RankerFeatures.SIZE, RankerFeatures.SIZE);
       y[i] = labels.get(i);
     }
-    return new Rows(x, y, n, bought.size(), positives);
+    return new Rows(x, y, n, users, positives);
   }
 
   /** Builds the rows, trains and writes {@code <models>/ranker/ranker.params}. */
   public void train(List<Purchase> events, long trainCutoff, long labelEnd, Path models)
       throws IOException {
+    train(events, List.of(trainCutoff), labelEnd, models);
+  }
+
+  /** As above, with rows from several cut-offs (see {@link #rows(List, List, long)}). */
+  public void train(List<Purchase> events, List<Long> cutoffs, long labelEnd, Path models)
+      throws IOException {
     long t0 = System.nanoTime();
-    Rows r = rows(events, trainCutoff, labelEnd);
+    Rows r = rows(events, cutoffs, labelEnd);
     log.printf(
         Locale.ROOT,
-        "ranker: %,d training rows from %,d users (%,d positives, %.1f%%) in %.1f s%n",
+        "ranker: %,d training rows from %,d user-periods (%,d positives, %.1f%%) in %.1f s%n",
         r.n(),
         r.users(),
         r.positives(),
@@ -133,7 +155,7 @@ public final class RankerTrainer {
     meta.put("name", NAME);
     meta.putPOJO("features", RankerFeatures.NAMES);
     meta.put("layers", f + "-" + s.hidden1() + "-" + s.hidden2() + "-1");
-    meta.put("train_cutoff_millis", trainCutoff);
+    meta.putPOJO("train_cutoffs_millis", cutoffs);
     meta.put("label_end_millis", labelEnd);
     meta.put("candidates", s.candidates());
     meta.put("rows", r.n());

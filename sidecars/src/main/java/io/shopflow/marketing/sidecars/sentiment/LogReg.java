@@ -21,8 +21,14 @@ public final class LogReg {
 
   /** Trains on {@code x} with labels {@code y} in [0, classes). */
   public static LogReg train(TfIdf.Row[] x, int[] y, int dim, int classes, double c, int maxIter) {
+    return train(x, y, dim, classes, c, maxIter, null);
+  }
+
+  /** As above, starting from {@code start}'s weights (a warm start) when not null. */
+  public static LogReg train(
+      TfIdf.Row[] x, int[] y, int dim, int classes, double c, int maxIter, LogReg start) {
     int n = dim * classes + classes;
-    double[] w = new double[n];
+    double[] w = start == null ? new double[n] : start.w.clone();
     double[] g = new double[n];
     double f = objective(x, y, dim, classes, c, w, g);
     int m = 10;
@@ -93,7 +99,7 @@ public final class LogReg {
       System.arraycopy(wNew, 0, w, 0, n);
       System.arraycopy(gNew, 0, g, 0, n);
       f = fNew;
-      if (rel < 1e-7) {
+      if (rel < 1e-6) {
         break;
       }
     }
@@ -149,6 +155,34 @@ public final class LogReg {
         z[k] += w[base + k] * val[j];
       }
     }
+  }
+
+  /** The logits (pre-softmax scores) of one row. */
+  public float[] logits(TfIdf.Row r) {
+    double[] z = new double[classes];
+    logits(r, w, dim, classes, z);
+    float[] out = new float[classes];
+    for (int k = 0; k < classes; k++) {
+      out[k] = (float) z[k];
+    }
+    return out;
+  }
+
+  /** Weights as [dim * classes] (row-major, column j's classes together). */
+  public float[] weights() {
+    float[] out = new float[dim * classes];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) w[i];
+    }
+    return out;
+  }
+
+  public float[] bias() {
+    float[] out = new float[classes];
+    for (int k = 0; k < classes; k++) {
+      out[k] = (float) w[dim * classes + k];
+    }
+    return out;
   }
 
   /** Class probabilities of one row. */

@@ -21,15 +21,28 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The trained part of the sentiment model, run on DJL's PyTorch engine: logits = (sparse TF-IDF
- * row) x W_t + f(MiniLM embedding) + b, where f is linear ({@code hidden = 0}) or a
- * one-hidden-layer ReLU MLP. The TF-IDF product is an embedding-bag (gather of W_t's rows, weighted
- * by the TF-IDF values, summed), so the full vocabulary costs nothing per row. Trained with Adam on
- * softmax cross-entropy; deterministic for a seed. Not thread-safe.
+ * One head of the sentiment model, run on DJL's PyTorch engine. A stack of two feature blocks:
+ *
+ * <pre>
+ *   t      = TF-IDF row x W_lr + b_lr        (a logistic regression fitted first, then frozen;
+ *                                            an embedding-bag over the full vocabulary)
+ *   logits = t x S + f(MiniLM embedding) + b (S, f and b trained here)
+ * </pre>
+ *
+ * where f is linear ({@code hidden = 0}) or a ReLU layer. During training {@code t} comes from
+ * out-of-fold logistic regressions (so the head learns how far to trust them on unseen text); when
+ * serving, from the frozen W_lr. Trained with Adam on softmax cross-entropy; deterministic for a
+ * seed. Not thread-safe.
  */
 public final class SentimentHead implements AutoCloseable {
   /** Training settings. */
   public record Options(int epochs, int batch, float lr, float weightDecay, long seed) {}
+
+  /** Called after each epoch (1-based); returning false stops the training. */
+  @FunctionalInterface
+  public interface EpochListener {
+    boolean afterEpoch(int epoch);
+  }
 
   private final int vocab;
   private final int classes;
@@ -54,20 +67,24 @@ public final class SentimentHead implements AutoCloseable {
   }
 
   /**
-   * A fresh head: TF-IDF weights and biases zero, the embedding part Gaussian from {@code seed}.
+   * A fresh head over the frozen regression {@code lr}: S starts as the identity (the head starts
+   * as the regression), the embedding part small and random from {@code seed}.
    */
-  public static SentimentHead create(int vocab, int classes, int hidden, long seed) {
+  public static SentimentHead create(LogReg lr, int vocab, int classes, int hidden, long seed) {
     SentimentHead h = new SentimentHead(vocab, classes, hidden);
     Random r = new Random(seed);
-    h.add("tfidf.weight", new float[vocab * classes], new Shape(vocab, classes));
+    h.add("lr.weight", lr.weights(), new Shape(vocab, classes));
+    h.add("lr.bias", lr.bias(), new Shape(classes));
+    float[] eye = new float[classes * classes];
+    for (int k = 0; k < classes; k++) {
+      eye[k * classes + k] = 1;
+    }
+    h.add("stack.weight", eye, new Shape(classes, classes));
     int d = MiniLmEncoder.DIM;
     if (hidden > 0) {
       h.add("emb.w1", gaussian(r, d * hidden, Math.sqrt(2.0 / d)), new Shape(d, hidden));
       h.add("emb.b1", new float[hidden], new Shape(hidden));
-      h.add(
-          "emb.w2",
-          gaussian(r, hidden * classes, Math.sqrt(1.0 / hidden)),
-          new Shape(hidden, classes));
+      h.add("emb.w2", gaussian(r, hidden * classes, 0.01), new Shape(hidden, classes));
     } else {
       h.add("emb.w", gaussian(r, d * classes, 0.01), new Shape(d, classes));
     }
@@ -94,8 +111,8 @@ public final class SentimentHead implements AutoCloseable {
     return params.get(names.indexOf(name));
   }
 
-  /** Logits [n, classes] of the rows, computed on {@code nd}. */
-  NDArray forward(NDManager nd, TfIdf.Row[] rows, float[][] emb) {
+  /** The frozen regression's logits [n, classes] of TF-IDF rows. */
+  NDArray regression(NDManager nd, TfIdf.Row[] rows) {
     int n = rows.length;
     int len = 1;
     for (TfIdf.Row r : rows) {
@@ -103,7 +120,6 @@ public final class SentimentHead implements AutoCloseable {
     }
     long[] idx = new long[n * len];
     float[] val = new float[n * len];
-    float[] e = new float[n * MiniLmEncoder.DIM];
     for (int i = 0; i < n; i++) {
       int[] ri = rows[i].idx();
       float[] rv = rows[i].val();
@@ -111,17 +127,23 @@ public final class SentimentHead implements AutoCloseable {
         idx[i * len + j] = ri[j];
         val[i * len + j] = rv[j];
       }
-      System.arraycopy(emb[i], 0, e, i * MiniLmEncoder.DIM, MiniLmEncoder.DIM);
     }
     NDArray index = nd.create(idx, new Shape(n, len));
     NDArray values = nd.create(val, new Shape(n, len, 1));
     NDArray gathered =
-        index
-            .getNDArrayInternal()
-            .embedding(index, param("tfidf.weight"), SparseFormat.DENSE)
-            .head();
-    NDArray logits = gathered.mul(values).sum(new int[] {1});
+        index.getNDArrayInternal().embedding(index, param("lr.weight"), SparseFormat.DENSE).head();
+    return gathered.mul(values).sum(new int[] {1}).add(param("lr.bias"));
+  }
+
+  /** Logits [n, classes] from regression logits [n, classes] and embeddings [n, 384]. */
+  NDArray forward(NDManager nd, NDArray t, float[][] emb) {
+    int n = emb.length;
+    float[] e = new float[n * MiniLmEncoder.DIM];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(emb[i], 0, e, i * MiniLmEncoder.DIM, MiniLmEncoder.DIM);
+    }
     NDArray x = nd.create(e, new Shape(n, MiniLmEncoder.DIM));
+    NDArray logits = t.matMul(param("stack.weight"));
     if (hidden > 0) {
       NDArray h = Activation.relu(x.matMul(param("emb.w1")).add(param("emb.b1")));
       logits = logits.add(h.matMul(param("emb.w2")));
@@ -131,29 +153,25 @@ public final class SentimentHead implements AutoCloseable {
     return logits.add(param("bias"));
   }
 
-  /** Called after each epoch (1-based); returning false stops the training. */
-  @FunctionalInterface
-  public interface EpochListener {
-    boolean afterEpoch(int epoch);
-  }
-
-  /** Trains in place on rows {@code x}, embeddings {@code emb}, labels {@code y}. */
-  public void fit(TfIdf.Row[] x, float[][] emb, int[] y, Options o) {
-    fit(x, emb, y, o, e -> true);
-  }
-
-  /** As above, calling {@code listener} after every epoch. */
-  public void fit(TfIdf.Row[] x, float[][] emb, int[] y, Options o, EpochListener listener) {
+  /**
+   * Trains S, f and b on regression logits {@code t} (out-of-fold for training rows), embeddings
+   * and labels, calling {@code listener} after every epoch.
+   */
+  public void fit(float[][] t, float[][] emb, int[] y, Options o, EpochListener listener) {
     Optimizer adam =
         Optimizer.adam()
             .optLearningRateTracker(Tracker.fixed(o.lr()))
             .optWeightDecays(o.weightDecay())
             .build();
-    for (NDArray p : params) {
-      p.setRequiresGradient(true);
+    List<Integer> trainable = new ArrayList<>();
+    for (int k = 0; k < params.size(); k++) {
+      if (!names.get(k).startsWith("lr.")) {
+        params.get(k).setRequiresGradient(true);
+        trainable.add(k);
+      }
     }
     Random r = new Random(o.seed());
-    int[] order = new int[x.length];
+    int[] order = new int[y.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
@@ -161,29 +179,30 @@ public final class SentimentHead implements AutoCloseable {
     for (int epoch = 0; epoch < o.epochs(); epoch++) {
       for (int i = order.length - 1; i > 0; i--) {
         int j = r.nextInt(i + 1);
-        int t = order[i];
+        int tmp = order[i];
         order[i] = order[j];
-        order[j] = t;
+        order[j] = tmp;
       }
       for (int from = 0; from < order.length; from += o.batch()) {
         int to = Math.min(order.length, from + o.batch());
-        int[] b = Arrays.copyOfRange(order, from, to);
-        TfIdf.Row[] bx = new TfIdf.Row[b.length];
-        float[][] be = new float[b.length][];
-        float[] onehot = new float[b.length * classes];
-        for (int k = 0; k < b.length; k++) {
-          bx[k] = x[b[k]];
-          be[k] = emb[b[k]];
-          onehot[k * classes + y[b[k]]] = 1;
+        int b = to - from;
+        float[] bt = new float[b * classes];
+        float[][] be = new float[b][];
+        float[] onehot = new float[b * classes];
+        for (int k = 0; k < b; k++) {
+          int row = order[from + k];
+          System.arraycopy(t[row], 0, bt, k * classes, classes);
+          be[k] = emb[row];
+          onehot[k * classes + y[row]] = 1;
         }
         try (NDManager nd = manager.newSubManager()) {
           try (GradientCollector gc = engine.newGradientCollector()) {
-            NDArray logits = forward(nd, bx, be);
-            NDArray target = nd.create(onehot, new Shape(b.length, classes));
-            NDArray loss = logits.logSoftmax(1).mul(target).sum().neg().div(b.length);
+            NDArray logits = forward(nd, nd.create(bt, new Shape(b, classes)), be);
+            NDArray target = nd.create(onehot, new Shape(b, classes));
+            NDArray loss = logits.logSoftmax(1).mul(target).sum().neg().div(b);
             gc.backward(loss);
           }
-          for (int k = 0; k < params.size(); k++) {
+          for (int k : trainable) {
             NDArray p = params.get(k);
             NDArray g = p.getGradient();
             g.attach(nd);
@@ -196,22 +215,38 @@ public final class SentimentHead implements AutoCloseable {
         break;
       }
     }
-    for (NDArray p : params) {
-      p.setRequiresGradient(false);
+    for (int k : trainable) {
+      params.get(k).setRequiresGradient(false);
     }
   }
 
-  /** Class probabilities [n][classes]. */
+  /** Class probabilities [n][classes] from given regression logits (training-time rows). */
+  public float[][] predict(float[][] t, float[][] emb) {
+    return predict(null, t, emb);
+  }
+
+  /** Class probabilities [n][classes] of TF-IDF rows (the frozen regression) and embeddings. */
   public float[][] predict(TfIdf.Row[] x, float[][] emb) {
-    float[][] out = new float[x.length][];
+    return predict(x, null, emb);
+  }
+
+  private float[][] predict(TfIdf.Row[] x, float[][] t, float[][] emb) {
+    float[][] out = new float[emb.length][];
     int batch = 512;
-    for (int from = 0; from < x.length; from += batch) {
-      int to = Math.min(x.length, from + batch);
+    for (int from = 0; from < emb.length; from += batch) {
+      int to = Math.min(emb.length, from + batch);
       try (NDManager nd = manager.newSubManager()) {
-        float[] p =
-            forward(nd, Arrays.copyOfRange(x, from, to), Arrays.copyOfRange(emb, from, to))
-                .softmax(1)
-                .toFloatArray();
+        NDArray tt;
+        if (x != null) {
+          tt = regression(nd, Arrays.copyOfRange(x, from, to));
+        } else {
+          float[] flat = new float[(to - from) * classes];
+          for (int i = from; i < to; i++) {
+            System.arraycopy(t[i], 0, flat, (i - from) * classes, classes);
+          }
+          tt = nd.create(flat, new Shape(to - from, classes));
+        }
+        float[] p = forward(nd, tt, Arrays.copyOfRange(emb, from, to)).softmax(1).toFloatArray();
         for (int i = from; i < to; i++) {
           out[i] = Arrays.copyOfRange(p, (i - from) * classes, (i - from + 1) * classes);
         }
@@ -230,20 +265,18 @@ public final class SentimentHead implements AutoCloseable {
 
   /** Reads a head written by {@link #save}. */
   public static SentimentHead load(Path file) throws IOException {
-    NDManager tmp = Engine.getEngine("PyTorch").newBaseManager();
-    try (InputStream in = Files.newInputStream(file)) {
+    try (NDManager tmp = Engine.getEngine("PyTorch").newBaseManager();
+        InputStream in = Files.newInputStream(file)) {
       NDList list = NDList.decode(tmp, in);
-      NDArray t = list.get("tfidf.weight");
+      NDArray w = list.get("lr.weight");
       NDArray w1 = list.get("emb.w1");
       int hidden = w1 == null ? 0 : (int) w1.getShape().get(1);
       SentimentHead h =
-          new SentimentHead((int) t.getShape().get(0), (int) t.getShape().get(1), hidden);
+          new SentimentHead((int) w.getShape().get(0), (int) w.getShape().get(1), hidden);
       for (NDArray a : list) {
         h.add(a.getName(), a.toFloatArray(), a.getShape());
       }
       return h;
-    } finally {
-      tmp.close();
     }
   }
 

@@ -18,10 +18,11 @@ import java.util.Map;
  * Trains the sentiment model and evaluates it against the TF-IDF logistic-regression baseline.
  *
  * <p>Split: test = reviews whose row index is divisible by 5; everything else is training. Inside
- * training, reviews with index % 10 == 1 are the validation slice used to choose the head's
- * settings (hidden layer, weight decay, epochs) and the baseline's C; the chosen settings are then
- * retrained on all training reviews. Binary task: 1-2 stars negative, 4-5 positive, 3 dropped;
- * 3-class: 1-2 / 3 / 4-5.
+ * training, reviews with index % 10 == 1 are the validation slice used to choose the regression's C
+ * (for the model and the baseline alike) and the head's settings (hidden layer, weight decay,
+ * epochs); the head learns on out-of-fold regression logits (5 folds of the training rows); the
+ * chosen settings are then refitted on all training reviews. Binary task: 1-2 stars negative, 4-5
+ * positive, 3 dropped; 3-class: 1-2 / 3 / 4-5.
  */
 public final class SentimentTrainer {
   /** Settings of one training run. */
@@ -123,21 +124,38 @@ public final class SentimentTrainer {
     Path dir = SentimentModel.dir(models);
     Files.createDirectories(dir);
     Map<String, Choice> choices = new LinkedHashMap<>();
+    Map<String, Double> cs = new LinkedHashMap<>();
     for (Task t : List.of(binaryTask(p.reviews()), threeClassTask(p.reviews()))) {
-      Choice c = choose(p, t);
-      choices.put(t.name(), c);
+      List<Integer> fitRows = new ArrayList<>(t.train());
+      fitRows.removeAll(new java.util.HashSet<>(t.val()));
+      double c = chooseC(p, t, fitRows);
+      cs.put(t.name(), c);
+      Choice choice = choose(p, t, fitRows, c);
+      choices.put(t.name(), choice);
       log.printf(
           Locale.ROOT,
-          "%s: chose hidden=%d weight_decay=%g epochs=%d (validation score %.4f); final fit on %,d"
-              + " reviews%n",
+          "%s: chose C=%g hidden=%d weight_decay=%g epochs=%d (validation score %.4f); final fit on"
+              + " %,d reviews%n",
           t.name(),
-          c.hidden(),
-          c.weightDecay(),
-          c.epochs(),
-          c.valScore(),
+          c,
+          choice.hidden(),
+          choice.weightDecay(),
+          choice.epochs(),
+          choice.valScore(),
           t.train().size());
+      LogReg full = logReg(p, t, t.train(), c);
+      float[][] oof = outOfFold(p, t, t.train(), c, full);
       try (SentimentHead h =
-          fitHead(p, t, t.train(), c.hidden(), c.weightDecay(), c.epochs(), null)) {
+          fitHead(
+              p,
+              t,
+              full,
+              t.train(),
+              oof,
+              choice.hidden(),
+              choice.weightDecay(),
+              choice.epochs(),
+              null)) {
         h.save(dir.resolve(t.name() + ".params"));
       }
     }
@@ -156,6 +174,7 @@ public final class SentimentTrainer {
     choices.forEach(
         (name, c) -> {
           ObjectNode h = heads.putObject(name);
+          h.put("regression_c", cs.get(name));
           h.put("hidden", c.hidden());
           h.put("weight_decay", c.weightDecay());
           h.put("epochs", c.epochs());
@@ -166,9 +185,67 @@ public final class SentimentTrainer {
     return choices;
   }
 
-  private Choice choose(Prepared p, Task t) {
-    List<Integer> fitRows = new ArrayList<>(t.train());
-    fitRows.removeAll(new java.util.HashSet<>(t.val()));
+  /** The regression's C: best validation score of a fit on {@code fitRows}. */
+  double chooseC(Prepared p, Task t, List<Integer> fitRows) {
+    double bestC = s.baselineCGrid()[0];
+    double best = Double.NEGATIVE_INFINITY;
+    for (double c : s.baselineCGrid()) {
+      LogReg lr = logReg(p, t, fitRows, c);
+      Map<String, Double> f = figures(t, p.reviews(), t.val(), predict(lr, p, t.val()));
+      double score = mean(f);
+      log.printf(
+          Locale.ROOT,
+          "  %s logistic regression C=%g: validation score %.4f%n",
+          t.name(),
+          c,
+          score);
+      if (score > best) {
+        best = score;
+        bestC = c;
+      }
+    }
+    return bestC;
+  }
+
+  private static double mean(Map<String, Double> m) {
+    return m.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+  }
+
+  /** Fold of a review for the out-of-fold regressions (0..4). */
+  static int fold(Review r) {
+    return (r.index() / 5) % 5;
+  }
+
+  /** Regression logits of each row from a regression fitted on the other folds. */
+  float[][] outOfFold(Prepared p, Task t, List<Integer> rows, double c, LogReg start) {
+    float[][] out = new float[rows.size()][];
+    for (int f = 0; f < 5; f++) {
+      List<Integer> others = new ArrayList<>();
+      for (int i : rows) {
+        if (fold(p.reviews().get(i)) != f) {
+          others.add(i);
+        }
+      }
+      LogReg lr = logReg(p, t, others, c, start);
+      for (int k = 0; k < out.length; k++) {
+        int i = rows.get(k);
+        if (fold(p.reviews().get(i)) == f) {
+          out[k] = lr.logits(p.rows()[i]);
+        }
+      }
+    }
+    return out;
+  }
+
+  private Choice choose(Prepared p, Task t, List<Integer> fitRows, double c) {
+    LogReg lr = logReg(p, t, fitRows, c);
+    float[][] oof = outOfFold(p, t, fitRows, c, lr);
+    TfIdf.Row[] valRows = new TfIdf.Row[t.val().size()];
+    float[][] valEmb = new float[t.val().size()][];
+    for (int k = 0; k < valRows.length; k++) {
+      valRows[k] = p.rows()[t.val().get(k)];
+      valEmb[k] = p.emb()[t.val().get(k)];
+    }
     Choice best = null;
     for (int hidden : s.hiddenGrid()) {
       for (float wd : s.weightDecayGrid()) {
@@ -177,12 +254,15 @@ public final class SentimentTrainer {
             fitHead(
                 p,
                 t,
+                lr,
                 fitRows,
+                oof,
                 hidden,
                 wd,
                 s.maxEpochs(),
                 (head, epoch) -> {
-                  double score = score(t, p, t.val(), head);
+                  double score =
+                      mean(figures(t, p.reviews(), t.val(), head.predict(valRows, valEmb)));
                   if (score > bestHere[0]) {
                     bestHere[0] = score;
                     bestHere[1] = epoch;
@@ -204,16 +284,6 @@ public final class SentimentTrainer {
       }
     }
     return best;
-  }
-
-  /** Selection score: mean of accuracy, macro-F1 (and ROC-AUC for the binary task). */
-  static double score(Task t, Prepared p, List<Integer> rows, SentimentHead head) {
-    Map<String, Double> m = figures(t, p.reviews(), rows, predict(head, p, rows));
-    double sum = 0;
-    for (double v : m.values()) {
-      sum += v;
-    }
-    return sum / m.size();
   }
 
   static float[][] predict(SentimentHead head, Prepared p, List<Integer> rows) {
@@ -255,23 +325,23 @@ public final class SentimentTrainer {
   private SentimentHead fitHead(
       Prepared p,
       Task t,
+      LogReg lr,
       List<Integer> rows,
+      float[][] oof,
       int hidden,
       float wd,
       int epochs,
       HeadListener listener) {
-    TfIdf.Row[] x = new TfIdf.Row[rows.size()];
     float[][] e = new float[rows.size()][];
     int[] y = new int[rows.size()];
-    for (int k = 0; k < x.length; k++) {
+    for (int k = 0; k < y.length; k++) {
       int i = rows.get(k);
-      x[k] = p.rows()[i];
       e[k] = p.emb()[i];
       y[k] = label(t, p.reviews().get(i));
     }
-    SentimentHead h = SentimentHead.create(p.tfidf().size(), t.classes(), hidden, s.seed());
+    SentimentHead h = SentimentHead.create(lr, p.tfidf().size(), t.classes(), hidden, s.seed());
     h.fit(
-        x,
+        oof,
         e,
         y,
         new SentimentHead.Options(epochs, s.batch(), s.lr(), wd, s.seed()),
@@ -291,7 +361,13 @@ public final class SentimentTrainer {
       try (SentimentHead h = SentimentHead.load(dir.resolve(t.name() + ".params"))) {
         m.put("model", figures(t, p.reviews(), t.test(), predict(h, p, t.test())));
       }
-      m.put("baseline", baseline(p, t));
+      com.fasterxml.jackson.databind.JsonNode c =
+          new ObjectMapper()
+              .readTree(dir.resolve("model.json").toFile())
+              .path("heads")
+              .path(t.name())
+              .get("regression_c");
+      m.put("baseline", baseline(p, t, c == null ? null : c.asDouble()));
       out.put(t.name(), m);
       log.printf(
           Locale.ROOT,
@@ -303,34 +379,29 @@ public final class SentimentTrainer {
     return out;
   }
 
-  /** TF-IDF logistic regression: C chosen on the validation slice, refit on all training rows. */
-  Map<String, Double> baseline(Prepared p, Task t) {
+  /**
+   * TF-IDF logistic regression: C chosen on the validation slice (the choice training made, when
+   * {@code c} is given), refitted on all training rows.
+   */
+  Map<String, Double> baseline(Prepared p, Task t, Double c) {
     List<Integer> fitRows = new ArrayList<>(t.train());
     fitRows.removeAll(new java.util.HashSet<>(t.val()));
-    double bestC = s.baselineCGrid()[0];
-    double best = Double.NEGATIVE_INFINITY;
-    for (double c : s.baselineCGrid()) {
-      LogReg lr = logReg(p, t, fitRows, c);
-      Map<String, Double> f = figures(t, p.reviews(), t.val(), predict(lr, p, t.val()));
-      double score = f.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
-      log.printf(Locale.ROOT, "  baseline %s C=%g: validation score %.4f%n", t.name(), c, score);
-      if (score > best) {
-        best = score;
-        bestC = c;
-      }
-    }
-    LogReg lr = logReg(p, t, t.train(), bestC);
+    LogReg lr = logReg(p, t, t.train(), c != null ? c : chooseC(p, t, fitRows));
     return figures(t, p.reviews(), t.test(), predict(lr, p, t.test()));
   }
 
   private static LogReg logReg(Prepared p, Task t, List<Integer> rows, double c) {
+    return logReg(p, t, rows, c, null);
+  }
+
+  private static LogReg logReg(Prepared p, Task t, List<Integer> rows, double c, LogReg start) {
     TfIdf.Row[] x = new TfIdf.Row[rows.size()];
     int[] y = new int[rows.size()];
     for (int k = 0; k < x.length; k++) {
       x[k] = p.rows()[rows.get(k)];
       y[k] = label(t, p.reviews().get(rows.get(k)));
     }
-    return LogReg.train(x, y, p.tfidf().size(), t.classes(), c, 300);
+    return LogReg.train(x, y, p.tfidf().size(), t.classes(), c, 200, start);
   }
 
   private static float[][] predict(LogReg lr, Prepared p, List<Integer> rows) {

@@ -57,10 +57,10 @@ class RankerTest {
     var owned =
         cands.stream().filter(c -> d.owned(user).contains(c.item())).findFirst().orElseThrow();
     float[] f = d.features(user, owned);
-    assertThat(f[4]).isEqualTo(1f); // owned
-    assertThat(f[5]).isGreaterThan(0f); // log(1 + repeat count)
+    assertThat(f[5]).isEqualTo(1f); // owned
+    assertThat(f[6]).isGreaterThan(0f); // log(1 + repeat count)
     var fresh = d.candidates(user, 50, true).get(0);
-    assertThat(d.features(user, fresh)[4]).isZero();
+    assertThat(d.features(user, fresh)[5]).isZero();
   }
 
   @Test
@@ -74,7 +74,7 @@ class RankerTest {
               int n = x.length / RankerFeatures.SIZE;
               float[] s = new float[n];
               for (int i = 0; i < n; i++) {
-                s[i] = x[i * RankerFeatures.SIZE + 11]; // hybrid_score
+                s[i] = x[i * RankerFeatures.SIZE + RankerFeatures.SIZE - 1]; // hybrid_score
               }
               return s;
             });
@@ -111,13 +111,14 @@ class RankerTest {
   @Test
   void featureVectorFollowsTheNamedOrder() {
     float[] f =
-        RankerFeatures.of(new RankerFeatures.Input(9, 3, 0, 99, 0, 12, 0, 0.5, -0.1, 0.25, 0.7));
+        RankerFeatures.of(new RankerFeatures.Input(9, 3, 0, 99, 4, 0, 12, 0, 0.5, -0.1, 0.25, 0.7));
     assertThat(f).hasSize(RankerFeatures.NAMES.length);
     assertThat(f[0]).isCloseTo((float) Math.log(10), org.assertj.core.data.Offset.offset(1e-6f));
     assertThat(f[3]).isCloseTo((float) Math.log(100), org.assertj.core.data.Offset.offset(1e-6f));
-    assertThat(f[4]).isZero();
-    assertThat(f[6]).isZero(); // never bought: the item age is ignored
-    assertThat(f[8]).isEqualTo(0.5f);
-    assertThat(f[11]).isEqualTo(0.7f);
+    assertThat(f[4]).isCloseTo((float) Math.log(5), org.assertj.core.data.Offset.offset(1e-6f));
+    assertThat(f[5]).isZero();
+    assertThat(f[7]).isZero(); // never bought: the item age is ignored
+    assertThat(f[9]).isEqualTo(0.5f);
+    assertThat(f[12]).isEqualTo(0.7f);
   }
 }

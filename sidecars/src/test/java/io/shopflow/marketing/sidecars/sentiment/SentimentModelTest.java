@@ -37,7 +37,7 @@ class SentimentModelTest {
     trainer =
         new SentimentTrainer(
             new SentimentTrainer.Settings(
-                42L, 128, 1, 6, 32, 5e-3f, new int[] {0}, new float[] {0f}, new double[] {3}),
+                42L, 128, 1, 4, 32, 5e-3f, new int[] {0}, new float[] {0f}, new double[] {3}),
             System.out);
     prepared = trainer.prepare(sample, models.resolve("cache"));
     trainer.train(prepared, models);
@@ -95,12 +95,24 @@ class SentimentModelTest {
       e[k] = prepared.emb()[rows.get(k)];
       y[k] = prepared.reviews().get(rows.get(k)).binary();
     }
+    LogReg lr = LogReg.train(x, y, prepared.tfidf().size(), 2, 3, 50);
+    float[][] logits = new float[x.length][];
+    for (int k = 0; k < x.length; k++) {
+      logits[k] = lr.logits(x[k]);
+    }
     SentimentHead.Options o = new SentimentHead.Options(2, 16, 1e-2f, 0f, 9L);
-    try (SentimentHead a = SentimentHead.create(prepared.tfidf().size(), 2, 8, 9L);
-        SentimentHead b = SentimentHead.create(prepared.tfidf().size(), 2, 8, 9L)) {
-      a.fit(x, e, y, o);
-      b.fit(x, e, y, o);
+    try (SentimentHead a = SentimentHead.create(lr, prepared.tfidf().size(), 2, 8, 9L);
+        SentimentHead b = SentimentHead.create(lr, prepared.tfidf().size(), 2, 8, 9L)) {
+      a.fit(logits, e, y, o, epoch -> true);
+      b.fit(logits, e, y, o, epoch -> true);
       assertThat(a.predict(x, e)).isDeepEqualTo(b.predict(x, e));
+      // Served from TF-IDF rows, the frozen regression gives the logits it was trained on.
+      float[][] fromRows = a.predict(x, e);
+      float[][] fromLogits = a.predict(logits, e);
+      for (int k = 0; k < x.length; k++) {
+        assertThat(fromRows[k][1])
+            .isCloseTo(fromLogits[k][1], org.assertj.core.data.Offset.offset(1e-4f));
+      }
     }
   }
 

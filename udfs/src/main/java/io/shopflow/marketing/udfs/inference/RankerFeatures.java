@@ -16,6 +16,7 @@ public final class RankerFeatures {
     "user_distinct_items",
     "days_since_user_purchase",
     "item_buyers",
+    "item_recent_purchases",
     "owned",
     "repeat_count",
     "days_since_item_purchase",
@@ -37,6 +38,7 @@ public final class RankerFeatures {
    * @param userDistinctItems distinct items the user bought
    * @param daysSinceUserPurchase days since the user's last purchase (0 without any)
    * @param itemBuyers distinct buyers of the candidate item
+   * @param itemRecentPurchases purchase lines of the candidate in the last 30 days
    * @param repeatCount times the user bought the candidate (0 = never)
    * @param daysSinceItemPurchase days since the user last bought the candidate (ignored when {@code
    *     repeatCount == 0})
@@ -51,6 +53,7 @@ public final class RankerFeatures {
       long userDistinctItems,
       double daysSinceUserPurchase,
       long itemBuyers,
+      long itemRecentPurchases,
       long repeatCount,
       double daysSinceItemPurchase,
       double repeatScore,
@@ -60,6 +63,9 @@ public final class RankerFeatures {
       double hybridScore) {}
 
   private RankerFeatures() {}
+
+  /** The window of {@code item_recent_purchases}. */
+  public static final long RECENT_WINDOW_MS = 30L * 24 * 3600 * 1000;
 
   /** Days between two epoch-millisecond instants (0 when {@code from} is not before {@code to}). */
   public static double days(long fromMillis, long toMillis) {
@@ -74,14 +80,15 @@ public final class RankerFeatures {
     f[1] = log1p(in.userDistinctItems());
     f[2] = log1p(in.daysSinceUserPurchase());
     f[3] = log1p(in.itemBuyers());
-    f[4] = owned ? 1 : 0;
-    f[5] = log1p(in.repeatCount());
-    f[6] = owned ? log1p(in.daysSinceItemPurchase()) : 0;
-    f[7] = finite(in.repeatScore());
-    f[8] = finite(in.coScore());
-    f[9] = finite(in.mfScore());
-    f[10] = finite(in.popularity());
-    f[11] = finite(in.hybridScore());
+    f[4] = log1p(in.itemRecentPurchases());
+    f[5] = owned ? 1 : 0;
+    f[6] = log1p(in.repeatCount());
+    f[7] = owned ? log1p(in.daysSinceItemPurchase()) : 0;
+    f[8] = finite(in.repeatScore());
+    f[9] = finite(in.coScore());
+    f[10] = finite(in.mfScore());
+    f[11] = finite(in.popularity());
+    f[12] = finite(in.hybridScore());
     return f;
   }
 

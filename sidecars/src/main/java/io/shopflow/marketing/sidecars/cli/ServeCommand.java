@@ -63,7 +63,7 @@ public class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-delay-us",
-      defaultValue = "500",
+      defaultValue = "0",
       description =
           "How long the worker waits for more requests to join a batch. Default: ${DEFAULT-VALUE}.")
   long maxDelayMicros;

@@ -1,7 +1,10 @@
 package io.shopflow.marketing.benchmarks;
 
+import io.shopflow.marketing.schema.ItemStats;
+import io.shopflow.marketing.schema.PopularItems;
 import io.shopflow.marketing.schema.state.UserRecState;
 import io.shopflow.marketing.udfs.recs.Isgd;
+import io.shopflow.marketing.udfs.recs.PopularTracker;
 import io.shopflow.marketing.udfs.recs.RecParams;
 import io.shopflow.marketing.udfs.recs.UserRecs;
 import java.util.HashMap;
@@ -9,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -29,9 +31,6 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Thread)
 public class UserRecsBench {
   private static final long DAY = 24L * 3600 * 1000;
-  private static final String[] NO_IDS = new String[0];
-  private static final long[] NO_COUNTS = new long[0];
-  private static final Function<String, double[]> NO_FACTOR = id -> null;
 
   final RecParams p = new RecParams();
   UserRecState state;
@@ -50,9 +49,9 @@ public class UserRecsBench {
   long itemBuyers;
   long time;
 
-  // popular items (as HybridRecommender passes them: 2 * popularCandidates) and item factors
-  String[] popIds;
-  long[] popCounts;
+  // the popular-items snapshot at its bound (2,000 items with factors) and the user's categories
+  PopularItems snapshot;
+  Map<String, Float> categoryShare;
   Map<String, double[]> factors;
 
   double[] a;
@@ -101,14 +100,21 @@ public class UserRecsBench {
     itemBuyers = 200;
     time = t0 + DAY;
 
-    int pop = 2 * p.popularCandidates;
-    popIds = new String[pop];
-    popCounts = new long[pop];
-    for (int i = 0; i < pop; i++) {
-      popIds[i] = id(4, i);
-      popCounts[i] = 2000 - 5L * i;
+    PopularTracker tracker = new PopularTracker(p);
+    for (int i = 0; i < p.snapshotLimit; i++) {
+      String item = id(4, i);
+      tracker.update(
+          new ItemStats(
+              item,
+              "category-" + (i % 200),
+              20_000 - 5L * i,
+              t0,
+              t0,
+              Isgd.init(item, p.factors, p.initScale)));
     }
-    for (String[] ids : new String[][] {state.ownedIds, candIds, popIds}) {
+    snapshot = tracker.snapshot();
+    categoryShare = Map.of("category-3", 0.5f, "category-17", 0.3f, "category-150", 0.2f);
+    for (String[] ids : new String[][] {state.ownedIds, candIds}) {
       for (String x : ids) {
         factors.put(x, Isgd.init(x, p.factors, p.initScale));
       }
@@ -128,21 +134,18 @@ public class UserRecsBench {
   }
 
   /**
-   * Top 20 over owned + candidates + popular (700 distinct items) with MF scores, as {@code
-   * HybridRecommender.recommend} asks.
+   * Top 20 over owned + candidates + popular, category and MF candidates from a 2,000-item snapshot
+   * (MF scored over all of it), as {@code HybridRecommender.recommend} asks.
    */
   @Benchmark
   public List<UserRecs.Scored> rank() {
-    return UserRecs.rank(state, 20, false, time, popIds, popCounts, factors::get, p);
+    return UserRecs.rank(state, a, 20, false, time, snapshot, categoryShare, p);
   }
 
-  /**
-   * As the keyed-by-user operator asks at the end of a session: top 5, owned excluded, no popular
-   * items, no item factors (300 candidates).
-   */
+  /** As the keyed-by-user operator asks at the end of a session: top 5, owned excluded. */
   @Benchmark
   public List<UserRecs.Scored> rankAsOperator() {
-    return UserRecs.rank(state, 5, true, time, NO_IDS, NO_COUNTS, NO_FACTOR, p);
+    return UserRecs.rank(state, a, 5, true, time, snapshot, categoryShare, p);
   }
 
   /** Baseline: one 32-dim dot product through the same BLAS. */

@@ -3,6 +3,7 @@ package io.shopflow.marketing.operators;
 import io.shopflow.marketing.schema.CatalogItem;
 import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemSignal;
+import io.shopflow.marketing.schema.ItemStats;
 import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.schema.state.ItemState;
 import io.shopflow.marketing.schema.state.TopPartners;
@@ -21,9 +22,11 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by item. Keeps the catalogue entry, who is interested in the item (carted or wishlisted
@@ -31,6 +34,10 @@ import org.apache.flink.util.Collector;
  * catalogue price drop out to the interested users.
  */
 public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal, UserSignal> {
+  /** Purchase counts, categories and factors of items, for the popular-items snapshot. */
+  public static final OutputTag<ItemStats> ITEM_STATS =
+      new OutputTag<>("item-stats", TypeInformation.of(ItemStats.class));
+
   private static final long serialVersionUID = 1L;
 
   private final EngineConfig cfg;
@@ -137,18 +144,20 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
   public void processElement(ItemSignal s, Context ctx, Collector<UserSignal> out)
       throws Exception {
     if (s.kind == ItemSignal.CATALOG) {
-      onCatalog(s.catalog, out);
+      onCatalog(s.catalog, ctx, out);
     } else if (s.kind == ItemSignal.FACTOR_DELTA) {
       onFeedback(s);
     } else {
-      onLine(s, out);
+      onLine(s, ctx, out);
     }
   }
 
-  private void onCatalog(CatalogItem c, Collector<UserSignal> out) throws Exception {
+  private void onCatalog(CatalogItem c, Context ctx, Collector<UserSignal> out) throws Exception {
     ItemState st = item.value();
+    boolean isNew = st == null;
     if (st == null) {
       st = new ItemState();
+      st.firstSeen = c.eventTime;
     } else if (c.eventTime < st.updatedAt) {
       return; // an older upsert arriving late must not undo a newer one
     }
@@ -170,6 +179,14 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     }
     st.updatedAt = c.eventTime;
     item.update(st);
+    if (isNew) {
+      reportStats(
+          c.itemId,
+          st,
+          c.eventTime,
+          currentFactor(c.itemId),
+          ctx); // a new item: exposure before anyone buys it
+    }
 
     boolean inStock = st.stock == null || st.stock > 0;
     if (oldPrice != null
@@ -202,7 +219,7 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
     }
   }
 
-  private void onLine(ItemSignal s, Collector<UserSignal> out) throws Exception {
+  private void onLine(ItemSignal s, Context ctx, Collector<UserSignal> out) throws Exception {
     ItemState st = item.value();
     UserSignal u = new UserSignal();
     u.kind = UserSignal.EVENT;
@@ -230,6 +247,8 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
       }
       case EventType.CART_REMOVE -> forgetInterest(s.userId, s.eventTime);
       case EventType.PURCHASE -> {
+        st = countPurchase(st, s.eventTime);
+        reportStats(s.itemId, st, s.eventTime, u.itemFactor, ctx);
         forgetInterest(s.userId, s.eventTime);
         attachCoPurchased(u, s.basket);
         countCoPurchases(s.itemId, s.basket);
@@ -240,6 +259,23 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
       default -> {}
     }
     out.collect(u);
+  }
+
+  private ItemState countPurchase(ItemState st, long t) throws Exception {
+    if (st == null) {
+      st = new ItemState(); // bought before the catalogue listed it
+      st.firstSeen = t;
+    }
+    st.purchases++;
+    st.firstSeen = Math.min(st.firstSeen, t);
+    item.update(st);
+    return st;
+  }
+
+  /** Tells the popular-items operator about the item's purchases, category and factor. */
+  private void reportStats(String itemId, ItemState st, long t, double[] factor, Context ctx) {
+    ctx.output(
+        ITEM_STATS, new ItemStats(itemId, st.category, st.purchases, st.firstSeen, t, factor));
   }
 
   private void rememberInterest(String userId, long t) throws Exception {

@@ -5,6 +5,7 @@ import io.shopflow.marketing.schema.ActionType;
 import io.shopflow.marketing.schema.ConsentChange;
 import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemFactorDelta;
+import io.shopflow.marketing.schema.PopularItems;
 import io.shopflow.marketing.schema.SessionSummary;
 import io.shopflow.marketing.schema.SuppressedAction;
 import io.shopflow.marketing.schema.UserSignal;
@@ -41,7 +42,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -50,7 +51,8 @@ import org.apache.flink.util.OutputTag;
  * recent items), cart and wishlist, and fires the triggers through the guardrails (consent,
  * de-duplication, quiet hours, frequency cap). All deadlines share one coalesced event-time timer.
  */
-public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal, Action> {
+public class UserJourneyFunction
+    extends KeyedBroadcastProcessFunction<String, UserSignal, PopularItems, Action> {
   private static final long serialVersionUID = 1L;
 
   public static final OutputTag<SessionSummary> SESSIONS =
@@ -59,6 +61,16 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
       new OutputTag<>("suppressed", TypeInformation.of(SuppressedAction.class));
   public static final OutputTag<ItemFactorDelta> FACTOR_DELTAS =
       new OutputTag<>("item-factor-deltas", TypeInformation.of(ItemFactorDelta.class));
+
+  /**
+   * Broadcast state: the latest popular-items snapshot (popularity, category best sellers, new
+   * items, their MF factors), under {@link #LATEST}.
+   */
+  public static final MapStateDescriptor<String, PopularItems> POPULAR =
+      new MapStateDescriptor<>(
+          "popular-items", Types.STRING, TypeInformation.of(PopularItems.class));
+
+  static final String LATEST = "latest";
 
   /** Session view count marking an item that was carted or bought: no browse nudge for it. */
   private static final int ENGAGED = -1;
@@ -144,7 +156,17 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
   // ------------------------------------------------------------------ inputs
 
   @Override
-  public void processElement(UserSignal s, Context ctx, Collector<Action> out) throws Exception {
+  public void processBroadcastElement(PopularItems snapshot, Context ctx, Collector<Action> out)
+      throws Exception {
+    PopularItems current = ctx.getBroadcastState(POPULAR).get(LATEST);
+    if (current == null || snapshot.asOf >= current.asOf) {
+      ctx.getBroadcastState(POPULAR).put(LATEST, snapshot);
+    }
+  }
+
+  @Override
+  public void processElement(UserSignal s, ReadOnlyContext ctx, Collector<Action> out)
+      throws Exception {
     switch (s.kind) {
       case UserSignal.CONSENT -> onConsent(s, ctx);
       case UserSignal.PRICE_DROP -> onPriceDrop(s, ctx, out);
@@ -152,7 +174,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     }
   }
 
-  private void onConsent(UserSignal s, Context ctx) throws Exception {
+  private void onConsent(UserSignal s, ReadOnlyContext ctx) throws Exception {
     if (ConsentChange.ERASURE.equals(s.consentChange)) {
       Deadlines d = deadlines.value();
       if (d != null && d.scheduledTimer != 0) {
@@ -187,7 +209,8 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     deferred.clear();
   }
 
-  private void onPriceDrop(UserSignal s, Context ctx, Collector<Action> out) throws Exception {
+  private void onPriceDrop(UserSignal s, ReadOnlyContext ctx, Collector<Action> out)
+      throws Exception {
     CartLine inCart = cart.get(s.itemId);
     CartLine inWishlist = inCart == null ? wishlist.get(s.itemId) : null;
     if (inCart == null && inWishlist == null) {
@@ -206,7 +229,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     reschedule(d, ctx);
   }
 
-  private void onEvent(UserSignal s, Context ctx, Collector<Action> out) throws Exception {
+  private void onEvent(UserSignal s, ReadOnlyContext ctx, Collector<Action> out) throws Exception {
     long t = s.eventTime;
     Deadlines d = deadlinesOrNew();
     // The user's own event at t proves their deadlines before t have passed, even when the
@@ -270,7 +293,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
    * One ISGD step on (user, item): the user factor is updated here, the item's step goes back to
    * the keyed-by-item operator as a delta; purchases also feed the repeat and co-purchase signals.
    */
-  private void learn(UserSignal s, Context ctx) throws Exception {
+  private void learn(UserSignal s, ReadOnlyContext ctx) throws Exception {
     if (s.itemId == null || s.itemFactor == null || EventType.CART_REMOVE.equals(s.eventType)) {
       return;
     }
@@ -503,7 +526,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
   }
 
   /** Fires every deadline at or before {@code upTo}, in the order the timer would. */
-  private void fireDue(long upTo, Deadlines d, Collector<Action> out, Context ctx)
+  private void fireDue(long upTo, Deadlines d, Collector<Action> out, ReadOnlyContext ctx)
       throws Exception {
     if (d.sessionCloseAt != 0 && d.sessionCloseAt <= upTo) {
       SessionState ss = session.value();
@@ -531,7 +554,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     }
   }
 
-  private void closeSession(SessionState ss, Context ctx) throws Exception {
+  private void closeSession(SessionState ss, ReadOnlyContext ctx) throws Exception {
     SessionSummary sum = new SessionSummary();
     sum.sessionId = ss.sessionId;
     sum.userId = ctx.getCurrentKey();
@@ -551,7 +574,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
   }
 
   private void fireBrowseAbandonment(
-      SessionState ss, Deadlines d, Collector<Action> out, Context ctx) throws Exception {
+      SessionState ss, Deadlines d, Collector<Action> out, ReadOnlyContext ctx) throws Exception {
     List<Map.Entry<String, Integer>> viewed = new ArrayList<>();
     for (Map.Entry<String, Integer> e : sessionViews.entries()) {
       if (e.getValue() >= cfg.browseViewThreshold) {
@@ -582,17 +605,25 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
    * After an engaged session (a purchase, or enough views), recommends items the user has not
    * bought: co-purchase partners of what they bought, ranked by the hybrid score.
    */
-  private void fireRecommendation(SessionState ss, Deadlines d, Collector<Action> out, Context ctx)
-      throws Exception {
+  private void fireRecommendation(
+      SessionState ss, Deadlines d, Collector<Action> out, ReadOnlyContext ctx) throws Exception {
     if (ss.purchases == 0 && ss.views < cfg.recommendAfterViews) {
       return;
     }
     UserRecState r = recs.value();
-    if (r == null || r.candIds.length == 0) {
-      return;
+    if (r == null) {
+      r = new UserRecState(); // no purchases or co-buyers yet: popular and category picks
     }
     long at = ss.lastEventTime + cfg.sessionGapMs;
-    List<UserRecs.Scored> top = rankNotOwned(r, cfg.recommendationSize, at);
+    // Items of this session (viewed, carted, bought) are not news: the browse and cart nudges
+    // cover them.
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    sessionViews.keys().forEach(seen::add);
+    List<UserRecs.Scored> top =
+        rankNotOwned(r, cfg.recommendationSize + seen.size(), at, ctx).stream()
+            .filter(x -> !seen.contains(x.item()))
+            .limit(cfg.recommendationSize)
+            .toList();
     if (top.isEmpty()) {
       return;
     }
@@ -607,7 +638,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     deliver(a, at, d, out, ctx);
   }
 
-  private void fireCartAbandonment(long at, Deadlines d, Collector<Action> out, Context ctx)
+  private void fireCartAbandonment(long at, Deadlines d, Collector<Action> out, ReadOnlyContext ctx)
       throws Exception {
     Map<String, CartLine> lines = new LinkedHashMap<>();
     for (Map.Entry<String, CartLine> e : cart.entries()) {
@@ -624,11 +655,11 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
             at,
             items,
             Explanations.cartAbandonment(lines, d.cartArmedAt, cfg.cartAbandonAfterMs));
-    attachRecommendations(a, at);
+    attachRecommendations(a, at, ctx);
     deliver(a, at, d, out, ctx);
   }
 
-  private void fireCrossSell(long at, Deadlines d, Collector<Action> out, Context ctx)
+  private void fireCrossSell(long at, Deadlines d, Collector<Action> out, ReadOnlyContext ctx)
       throws Exception {
     List<String> bought = new ArrayList<>();
     List<Map.Entry<String, Integer>> candidates = new ArrayList<>();
@@ -664,7 +695,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
             at,
             items,
             Explanations.crossSell(bought, top, cfg.crossSellDelayMs));
-    attachRecommendations(a, at);
+    attachRecommendations(a, at, ctx);
     deliver(a, at, d, out, ctx);
   }
 
@@ -672,13 +703,17 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
    * Attaches the recommender's top picks that are not the action's own items (nor owned) and
    * mentions them in the explanation.
    */
-  private void attachRecommendations(Action a, long now) throws Exception {
-    UserRecState r = recs.value();
-    if (r == null || r.candIds.length == 0 || cfg.attachedRecommendations <= 0) {
+  private void attachRecommendations(Action a, long now, ReadOnlyContext ctx) throws Exception {
+    if (cfg.attachedRecommendations <= 0) {
       return;
     }
+    UserRecState r = recs.value();
+    if (r == null) {
+      r = new UserRecState();
+    }
     java.util.Set<String> own = new java.util.HashSet<>(List.of(a.items));
-    List<UserRecs.Scored> top = rankNotOwned(r, cfg.attachedRecommendations + a.items.length, now);
+    List<UserRecs.Scored> top =
+        rankNotOwned(r, cfg.attachedRecommendations + a.items.length, now, ctx);
     a.recommendedItems =
         top.stream()
             .map(UserRecs.Scored::item)
@@ -691,11 +726,23 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
   }
 
   /**
-   * The job's ranking: items the user has not bought, on repeat and co-buyer signals (no item
-   * factors or popularity are known here; see docs/recommendations.md).
+   * The job's ranking: items the user has not bought, by the hybrid score over their co-buyer
+   * candidates and the broadcast popular-items snapshot (popularity, category best sellers, new
+   * items, MF scores against the user's factor), with content similarity from the profile's
+   * category affinities.
    */
-  private List<UserRecs.Scored> rankNotOwned(UserRecState r, int k, long now) {
-    return UserRecs.rank(r, k, true, now, new String[0], new long[0], id -> null, cfg.recs);
+  private List<UserRecs.Scored> rankNotOwned(UserRecState r, int k, long now, ReadOnlyContext ctx)
+      throws Exception {
+    PopularItems popular = ctx.getBroadcastState(POPULAR).get(LATEST);
+    return UserRecs.rank(
+        r,
+        mfFactor.value(),
+        k,
+        true,
+        now,
+        popular,
+        UserRecs.shares(categoryAffinity.entries(), now, cfg.affinityHalfLifeMs),
+        cfg.recs);
   }
 
   private boolean isInCart(String item) {
@@ -706,7 +753,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     }
   }
 
-  private void fireWinBack(long at, Deadlines d, Collector<Action> out, Context ctx)
+  private void fireWinBack(long at, Deadlines d, Collector<Action> out, ReadOnlyContext ctx)
       throws Exception {
     ProfileCore p = profile.value();
     if (p == null
@@ -735,7 +782,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
                 topCategory(at)));
     p.winBackSentFor = p.lastPurchaseTime;
     profile.update(p);
-    attachRecommendations(a, at);
+    attachRecommendations(a, at, ctx);
     deliver(a, at, d, out, ctx);
   }
 
@@ -753,7 +800,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     return best;
   }
 
-  private void releaseDeferred(long ts, Deadlines d, Collector<Action> out, Context ctx)
+  private void releaseDeferred(long ts, Deadlines d, Collector<Action> out, ReadOnlyContext ctx)
       throws Exception {
     List<PendingAction> due = new ArrayList<>();
     for (PendingAction pa : deferred.values()) {
@@ -799,7 +846,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
    * Consent, then de-duplication, then quiet hours (defer), then the frequency cap; an action that
    * passes all four is emitted. Deferred actions pass through here again when they come due.
    */
-  private void deliver(Action a, long now, Deadlines d, Collector<Action> out, Context ctx)
+  private void deliver(Action a, long now, Deadlines d, Collector<Action> out, ReadOnlyContext ctx)
       throws Exception {
     Boolean allowed = consent.get(a.channel);
     if (!(allowed == null ? cfg.consentDefaultAllowed : allowed)) {
@@ -839,7 +886,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
     out.collect(a);
   }
 
-  private void suppress(Action a, String reason, Context ctx) {
+  private void suppress(Action a, String reason, ReadOnlyContext ctx) {
     actionsSuppressed.inc();
     ctx.output(SUPPRESSED, new SuppressedAction(a, reason));
   }
@@ -852,7 +899,7 @@ public class UserJourneyFunction extends KeyedProcessFunction<String, UserSignal
   }
 
   /** One timer per user: at the earliest deadline, rounded up so near deadlines share it. */
-  private void reschedule(Deadlines d, Context ctx) throws Exception {
+  private void reschedule(Deadlines d, ReadOnlyContext ctx) throws Exception {
     long earliest = d.earliest();
     long wanted = earliest == 0 ? 0 : roundUp(earliest);
     if (wanted != d.scheduledTimer) {

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemSignal;
+import io.shopflow.marketing.schema.ItemStats;
 import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.udfs.EngineConfig;
 import java.util.List;
@@ -251,5 +252,25 @@ class ItemCatalogFunctionTest {
     // A later drop is measured from the newer price.
     send(catalog("A", T0 + hours(4), 8.0, null));
     assertThat(priceDrops()).singleElement().extracting(d -> d.oldPrice).isEqualTo(10.0);
+  }
+
+  @Test
+  void reportsNewItemsAndEveryPurchaseToThePopularItemsSnapshot() throws Exception {
+    open(false);
+    send(catalog("A", T0 - days(1), 19.99, "Paper Lantern", "Home", "Lanterns"));
+    send(itemLine(EventType.VIEW, "u1", "A", T0));
+    send(itemLine(EventType.PURCHASE, "u1", "A", T0 + 1, "b1"));
+    send(itemLine(EventType.PURCHASE, "u2", "A", T0 + 2, "b2"));
+    send(itemLine(EventType.PURCHASE, "u2", "B", T0 + 3, "b2")); // not in the catalogue
+
+    List<ItemStats> stats = Signals.sideOutput(h, ItemCatalogFunction.ITEM_STATS);
+
+    assertThat(stats)
+        .extracting(x -> x.itemId + ":" + x.purchases + ":" + x.category)
+        .containsExactly("A:0:Lanterns", "A:1:Lanterns", "A:2:Lanterns", "B:1:null");
+    assertThat(stats.get(0).firstSeen).isEqualTo(T0 - days(1));
+    assertThat(stats.get(2).firstSeen).isEqualTo(T0 - days(1));
+    assertThat(stats.get(3).firstSeen).isEqualTo(T0 + 3);
+    assertThat(stats.get(2).factor).hasSize(new EngineConfig().recs.factors);
   }
 }

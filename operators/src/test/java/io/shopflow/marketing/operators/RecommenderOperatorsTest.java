@@ -1,6 +1,7 @@
 package io.shopflow.marketing.operators;
 
 import static io.shopflow.marketing.operators.Signals.T0;
+import static io.shopflow.marketing.operators.Signals.days;
 import static io.shopflow.marketing.operators.Signals.itemLine;
 import static io.shopflow.marketing.operators.Signals.minutes;
 import static io.shopflow.marketing.operators.Signals.purchase;
@@ -13,9 +14,11 @@ import io.shopflow.marketing.schema.ActionType;
 import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemFactorDelta;
 import io.shopflow.marketing.schema.ItemSignal;
+import io.shopflow.marketing.schema.ItemStats;
 import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.udfs.EngineConfig;
 import io.shopflow.marketing.udfs.recs.Isgd;
+import io.shopflow.marketing.udfs.recs.PopularTracker;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -26,11 +29,8 @@ import org.junit.jupiter.api.Test;
 class RecommenderOperatorsTest {
   final EngineConfig cfg = new EngineConfig();
 
-  KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Action> userHarness()
-      throws Exception {
-    var h =
-        new KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Action>(
-            new KeyedProcessOperator<>(new UserJourneyFunction(cfg)), s -> s.userId, Types.STRING);
+  UserJourneyHarness userHarness() throws Exception {
+    var h = new UserJourneyHarness(new UserJourneyFunction(cfg));
     h.open();
     return h;
   }
@@ -204,6 +204,55 @@ class RecommenderOperatorsTest {
               .orElseThrow();
       assertThat(rec.items).containsExactly("bulb", "shade");
       assertThat(rec.explanation).contains("your activity");
+    }
+  }
+
+  @Test
+  void newShopperWhoBrowsedACategoryIsRecommendedItsBestSellersFromTheBroadcastSnapshot()
+      throws Exception {
+    try (var h = userHarness()) {
+      PopularTracker tracker = new PopularTracker(cfg.recs);
+      tracker.update(new ItemStats("mug", "kitchen", 500, 0, T0 - days(90), null));
+      tracker.update(new ItemStats("lantern", "lighting", 60, 0, T0 - days(90), null));
+      tracker.update(new ItemStats("candle", "lighting", 40, 0, T0 - days(90), null));
+      h.processBroadcastElement(tracker.snapshot(), T0 - days(1));
+
+      double[] q = Isgd.init("lamp", cfg.recs.factors, cfg.recs.initScale);
+      // No co-buyers for these items yet: only the snapshot can fill the recommendation.
+      h.processElement(
+          view("new", "lamp", T0).category("lighting").recs(q, 0, new String[0]).get(), T0);
+      h.processElement(
+          view("new", "shade", T0 + minutes(1))
+              .category("lighting")
+              .recs(q, 0, new String[0])
+              .get(),
+          T0 + minutes(1));
+      h.processWatermark(T0 + minutes(32) + cfg.timerGranularityMs);
+
+      Action rec =
+          h.extractOutputValues().stream()
+              .filter(a -> a.actionType.equals(ActionType.RECOMMENDATION))
+              .findFirst()
+              .orElseThrow();
+      assertThat(rec.items).startsWith("lantern", "candle").contains("mug");
+      assertThat(rec.explanation).contains("lantern (matches your interest in lighting");
+    }
+  }
+
+  @Test
+  void withoutASnapshotAShopperWithNoSignalsGetsNoRecommendation() throws Exception {
+    try (var h = userHarness()) {
+      double[] q = Isgd.init("lamp", cfg.recs.factors, cfg.recs.initScale);
+      h.processElement(
+          view("new", "lamp", T0).category("lighting").recs(q, 0, new String[0]).get(), T0);
+      h.processElement(
+          view("new", "lamp", T0 + minutes(1)).category("lighting").recs(q, 0, new String[0]).get(),
+          T0 + minutes(1));
+      h.processWatermark(T0 + minutes(32) + cfg.timerGranularityMs);
+
+      assertThat(h.extractOutputValues())
+          .noneMatch(a -> a.actionType.equals(ActionType.RECOMMENDATION));
+      assertThat(h.numEventTimeTimers()).isZero();
     }
   }
 }

@@ -29,11 +29,8 @@ import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.udfs.EngineConfig;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -42,9 +39,8 @@ class UserJourneyFunctionTest {
   private static final String U1 = "u1";
   private static final String U2 = "u2";
 
-  private final List<KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Action>> opened =
-      new ArrayList<>();
-  private KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Action> h;
+  private final List<UserJourneyHarness> opened = new ArrayList<>();
+  private UserJourneyHarness h;
 
   @AfterEach
   void closeHarnesses() throws Exception {
@@ -53,11 +49,8 @@ class UserJourneyFunctionTest {
     }
   }
 
-  private KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Action> open(
-      EngineConfig cfg, boolean rocksDb) throws Exception {
-    var harness =
-        new KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Action>(
-            new KeyedProcessOperator<>(new UserJourneyFunction(cfg)), s -> s.userId, Types.STRING);
+  private UserJourneyHarness open(EngineConfig cfg, boolean rocksDb) throws Exception {
+    var harness = new UserJourneyHarness(new UserJourneyFunction(cfg));
     if (rocksDb) {
       harness.setStateBackend(new EmbeddedRocksDBStateBackend());
     }
@@ -626,11 +619,7 @@ class UserJourneyFunctionTest {
 
     /** State entries a user with one view has: what must remain when only u1 is erased. */
     private int entriesOfU2Only() throws Exception {
-      var probe =
-          new KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Action>(
-              new KeyedProcessOperator<>(new UserJourneyFunction(new EngineConfig())),
-              s -> s.userId,
-              Types.STRING);
+      var probe = new UserJourneyHarness(new UserJourneyFunction(new EngineConfig()));
       opened.add(probe);
       probe.open();
       probe.processElement(view(U2, "A", T0).get(), T0);

@@ -1,6 +1,7 @@
 package io.shopflow.marketing.pipelines;
 
 import io.shopflow.marketing.operators.ItemCatalogFunction;
+import io.shopflow.marketing.operators.PopularItemsFunction;
 import io.shopflow.marketing.operators.RouteRecords;
 import io.shopflow.marketing.operators.UserJourneyFunction;
 import io.shopflow.marketing.pipelines.kafka.OutputSerializers;
@@ -9,6 +10,7 @@ import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.DeadLetter;
 import io.shopflow.marketing.schema.ItemSignal;
 import io.shopflow.marketing.schema.ParsedRecord;
+import io.shopflow.marketing.schema.PopularItems;
 import io.shopflow.marketing.schema.SessionSummary;
 import io.shopflow.marketing.schema.UserSignal;
 import java.time.Duration;
@@ -28,6 +30,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -41,6 +44,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * shop.events ┐                          ┌─ lines ─> keyBy(item) ItemCatalogFunction ─┐
  * shop.catalog├─> KafkaSource ─> RouteRecords ─ catalogue ─┘          (join, price drops) ├─> keyBy(user)
  * shop.consent┘    (parse)      (DLQ, late)  ─ consent, item-less events ─────────────────┘  UserJourneyFunction
+ *                                          item stats ─> PopularItemsFunction (p=1) ─ broadcast ─┘
  *                                                                        actions ─> marketing.actions (EXACTLY_ONCE)
  *                                                                        sessions ─> marketing.sessions
  *                                                         dead letters ─> marketing.dlq
@@ -87,26 +91,9 @@ public final class MarketingJob {
             .name("Kafka: marketing.item-factor-updates (feedback)");
     DataStream<ParsedRecord> records = shopRecords.union(factorSteps);
 
-    SingleOutputStreamOperator<ItemSignal> itemSignals =
-        records
-            .process(new RouteRecords(s.engine))
-            .uid("route-records")
-            .name("Validate, split lines, route late records to the DLQ");
-
-    DataStream<UserSignal> enrichedLines =
-        itemSignals
-            .keyBy(sig -> sig.itemId)
-            .process(new ItemCatalogFunction(s.engine))
-            .uid("item-catalog")
-            .name("Catalogue join, co-purchases, price-drop fan-out (keyed by item)");
-
-    SingleOutputStreamOperator<Action> actions =
-        enrichedLines
-            .union(itemSignals.getSideOutput(RouteRecords.TO_USERS))
-            .keyBy(sig -> sig.userId)
-            .process(new UserJourneyFunction(s.engine))
-            .uid("user-journey")
-            .name("Sessions, profiles, triggers and guardrails (keyed by user)");
+    Core core = core(records, s);
+    SingleOutputStreamOperator<ItemSignal> itemSignals = core.itemSignals();
+    SingleOutputStreamOperator<Action> actions = core.actions();
 
     actions
         .sinkTo(sink(s, "actions", OutputSerializers.actions(s.actionsTopic)))
@@ -130,6 +117,53 @@ public final class MarketingJob {
         .sinkTo(sink(s, "dlq", OutputSerializers.deadLetters(s.dlqTopic)))
         .uid("dlq-sink")
         .name("Kafka: marketing.dlq");
+  }
+
+  /** The stateful path's outputs: routed item signals (DLQ side output) and actions. */
+  public record Core(
+      SingleOutputStreamOperator<ItemSignal> itemSignals,
+      SingleOutputStreamOperator<Action> actions) {}
+
+  /**
+   * The stateful path shared by the job and {@code bench}: routing, the keyed-by-item operator, the
+   * popular-items snapshot and the keyed-by-user operator.
+   */
+  public static Core core(DataStream<ParsedRecord> records, JobSettings s) {
+    SingleOutputStreamOperator<ItemSignal> itemSignals =
+        records
+            .process(new RouteRecords(s.engine))
+            .uid("route-records")
+            .name("Validate, split lines, route late records to the DLQ");
+
+    SingleOutputStreamOperator<UserSignal> enrichedLines =
+        itemSignals
+            .keyBy(sig -> sig.itemId)
+            .process(new ItemCatalogFunction(s.engine))
+            .uid("item-catalog")
+            .name("Catalogue join, co-purchases, price-drop fan-out (keyed by item)");
+
+    // One small report per purchase line and new item; a single instance folds them into a
+    // bounded snapshot that every user-operator instance receives.
+    BroadcastStream<PopularItems> popularItems =
+        enrichedLines
+            .getSideOutput(ItemCatalogFunction.ITEM_STATS)
+            .process(new PopularItemsFunction(s.engine.recs))
+            .setParallelism(1)
+            .setMaxParallelism(1)
+            .uid("popular-items")
+            .name("Popular, category best-selling and new items (snapshot)")
+            .broadcast(UserJourneyFunction.POPULAR);
+
+    SingleOutputStreamOperator<Action> actions =
+        enrichedLines
+            .union(itemSignals.getSideOutput(RouteRecords.TO_USERS))
+            .keyBy(sig -> sig.userId)
+            .connect(popularItems)
+            .process(new UserJourneyFunction(s.engine))
+            .uid("user-journey")
+            .name("Sessions, profiles, triggers and guardrails (keyed by user)");
+
+    return new Core(itemSignals, actions);
   }
 
   /** Watermarks for a stream that must never hold event time back: always idle. */
@@ -176,7 +210,7 @@ public final class MarketingJob {
   }
 
   /** Every output is transactional: consumers reading read_committed see each record once. */
-  static <T> KafkaSink<T> sink(
+  public static <T> KafkaSink<T> sink(
       JobSettings s, String name, KafkaRecordSerializationSchema<T> serializer) {
     Properties props = new Properties();
     props.putAll(s.kafkaProperties);

@@ -95,13 +95,20 @@ class RecommendationsIntegrationTest extends KafkaJobTest {
           assertThat(out.deadLetters).as("nothing late or refused").isEmpty();
           assertThat(recs).as("all actions: %s", out.actions).hasSize(2);
           assertThat(recs.get(0).triggerEventTime).isEqualTo(at(150).toEpochMilli());
-          assertThat(recs.get(0).items).containsExactlyInAnyOrder("cup", "biscuits");
-          assertThat(recs.get(0).explanation).contains("often bought with what you bought");
+          // Co-buyers of tea first; the popular-items snapshot may pad with other best sellers.
+          assertThat(List.of(recs.get(0).items).subList(0, 2))
+              .containsExactlyInAnyOrder("cup", "biscuits");
+          assertThat(recs.get(0).items).doesNotContain("tea");
+          assertThat(recs.get(0).explanation)
+              .contains("cup (often bought with what you bought")
+              .contains("biscuits (often bought with what you bought");
           assertThat(recs.get(1).triggerEventTime).isEqualTo(at(390).toEpochMilli());
           assertThat(recs.get(1).items).contains("saucer", "biscuits").doesNotContain("cup", "tea");
         }
       } finally {
         job.cancel().get();
+        // Until the job has stopped, a checkpoint may still be writing into the temp directory.
+        RestoreFromCheckpointTest.waitUntilTerminal(job);
       }
     }
   }

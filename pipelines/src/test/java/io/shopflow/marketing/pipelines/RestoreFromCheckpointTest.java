@@ -105,6 +105,7 @@ class RestoreFromCheckpointTest extends KafkaJobTest {
         }
       } finally {
         second.cancel().get();
+        waitUntilTerminal(second);
       }
     }
   }

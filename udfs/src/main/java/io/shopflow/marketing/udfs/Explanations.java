@@ -112,13 +112,7 @@ public final class Explanations {
             .map(
                 s ->
                     String.format(
-                        Locale.ROOT,
-                        "%s (%s, score %.2f)",
-                        s.item(),
-                        s.co() >= s.repeat() && s.co() >= s.pop()
-                            ? "often bought with what you bought"
-                            : s.repeat() >= s.pop() ? "you buy it regularly" : "popular now",
-                        s.score()))
+                        Locale.ROOT, "%s (%s, score %.2f)", s.item(), s.reason(), s.score()))
             .collect(Collectors.joining(", "));
     String basis =
         owned.length == 0

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       RunCommand.class,
       EvaluateRecsCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public class MarketingJobCli implements Runnable {
@@ -22,7 +23,7 @@ public class MarketingJobCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    int code = new CommandLine(new MarketingJobCli()).execute(args);
+    int code = ConfigFile.install(new CommandLine(new MarketingJobCli()), args).execute(args);
     System.exit(code);
   }
 }

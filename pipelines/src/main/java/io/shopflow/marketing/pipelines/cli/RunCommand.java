@@ -4,6 +4,7 @@ import io.shopflow.marketing.pipelines.JobSettings;
 import io.shopflow.marketing.pipelines.MarketingJob;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the marketing job against an existing Kafka cluster.",
-      "Submitted to a Flink cluster (flink run marketing-job.jar run ...) it runs there;"
+      "Submitted to a Flink cluster (flink run marketing-job-cluster.jar run ...) it runs there;"
           + " started with java -jar it runs on a local mini-cluster.",
       "Outputs are transactional: read marketing.* with isolation.level=read_committed."
     })
@@ -78,12 +79,16 @@ public class RunCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
   @Mixin EngineOptions engine;
+  @Mixin ClusterOptions cluster;
 
   @Override
   public Integer call() throws Exception {
     JobSettings s = settings();
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(MarketingJob.flinkConfiguration(s));
+    Configuration conf = MarketingJob.flinkConfiguration(s);
+    cluster.applyTo(conf);
+    // Submitted to a cluster, this is the cluster's context environment; with java -jar, a local
+    // mini-cluster.
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     MarketingJob.build(env, s);
     env.execute("marketing-engine");
     return 0;

@@ -21,7 +21,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
@@ -165,13 +164,7 @@ public final class ShopDataReplay {
 
   /** The last word of a description ("WHITE METAL LANTERN" -> "lantern"). */
   static String category(String description) {
-    String[] words = description.toLowerCase(Locale.ROOT).split("[^a-z]+");
-    for (int i = words.length - 1; i >= 0; i--) {
-      if (words[i].length() >= 3) {
-        return words[i];
-      }
-    }
-    return "misc";
+    return io.shopflow.marketing.udfs.recs.Purchases.category(description);
   }
 
   private static List<ReplayRecord> uciPurchases(List<UciLine> lines) {

@@ -175,7 +175,7 @@ public final class RecsEvaluation {
           calls++;
         }
         long t1 = System.nanoTime();
-        r.observe(p.user(), p.item(), "purchase", p.basket(), p.time());
+        r.observe(p.user(), p.item(), p.category(), "purchase", p.basket(), p.time());
         long t2 = System.nanoTime();
         recommendNanos += t1 - t0;
         observeNanos += t2 - t1;
@@ -247,7 +247,7 @@ public final class RecsEvaluation {
       Recommender r = s.get();
       long t0 = System.nanoTime();
       for (Purchase p : train) {
-        r.observe(p.user(), p.item(), "purchase", p.basket(), p.time());
+        r.observe(p.user(), p.item(), p.category(), "purchase", p.basket(), p.time());
       }
       long t1 = System.nanoTime();
       double recallAll = 0;

@@ -79,7 +79,8 @@ class EvaluateRecsSmokeTest {
                 "uci-17850",
                 "85123A",
                 "536365",
-                java.time.Instant.parse("2010-12-01T08:26:00Z").toEpochMilli()));
+                java.time.Instant.parse("2010-12-01T08:26:00Z").toEpochMilli(),
+                "holder"));
     assertThat(loaded.purchases()).allMatch(p -> p.user().matches("uci-\\d+"));
   }
 }

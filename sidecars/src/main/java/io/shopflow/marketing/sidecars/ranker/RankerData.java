@@ -52,7 +52,7 @@ public final class RankerData {
       if (p.time() >= cutoff || p.time() < from) {
         continue;
       }
-      hybrid.observe(p.user(), p.item(), "purchase", p.basket(), p.time());
+      hybrid.observe(p.user(), p.item(), p.category(), "purchase", p.basket(), p.time());
       UserStats u = users.computeIfAbsent(p.user(), x -> new UserStats());
       u.purchases++;
       u.last = Math.max(u.last, p.time());

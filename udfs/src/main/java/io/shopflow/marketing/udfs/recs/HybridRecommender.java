@@ -1,5 +1,8 @@
 package io.shopflow.marketing.udfs.recs;
 
+import io.shopflow.marketing.schema.ItemStats;
+import io.shopflow.marketing.schema.PopularItems;
+import io.shopflow.marketing.schema.state.DecayedScore;
 import io.shopflow.marketing.schema.state.TopPartners;
 import io.shopflow.marketing.schema.state.UserRecState;
 import java.util.ArrayList;
@@ -16,13 +19,19 @@ public class HybridRecommender implements Recommender {
   private final RecParams p;
   private final Map<String, UserRecState> users = new HashMap<>();
   private final Map<String, Item> items = new HashMap<>();
-  private final TopPartners popular = new TopPartners();
+  private final PopularTracker popular;
+  private final Map<String, Map<String, DecayedScore>> categoryAffinity = new HashMap<>();
+  private final long affinityHalfLifeMs =
+      new io.shopflow.marketing.udfs.EngineConfig().affinityHalfLifeMs;
+  private PopularItems snapshot;
 
   /** Item-side state, as the keyed-by-item operator keeps it. */
   static final class Item {
     final double[] factor;
     long purchases;
     long buyers;
+    long firstSeen;
+    String category;
     final Map<String, Integer> coCounts = new HashMap<>();
     final Map<String, Long> partnerBuyers = new HashMap<>();
     final TopPartners partners = new TopPartners();
@@ -38,6 +47,7 @@ public class HybridRecommender implements Recommender {
 
   public HybridRecommender(RecParams p) {
     this.p = p;
+    this.popular = new PopularTracker(p);
   }
 
   @Override
@@ -47,8 +57,31 @@ public class HybridRecommender implements Recommender {
 
   @Override
   public void observe(String user, String item, String eventType, String basketId, long time) {
+    observe(user, item, null, eventType, basketId, time);
+  }
+
+  @Override
+  public void observe(
+      String user, String item, String category, String eventType, String basketId, long time) {
     UserRecState u = users.computeIfAbsent(user, x -> UserRecs.fresh(x, p));
-    Item it = items.computeIfAbsent(item, x -> new Item(x, p));
+    Item it =
+        items.computeIfAbsent(
+            item,
+            x -> {
+              Item fresh = new Item(x, p);
+              fresh.firstSeen = time;
+              return fresh;
+            });
+    if (category != null) {
+      it.category = category;
+      // The profile's category affinity, as the user operator keeps it.
+      UserRecs.bump(
+          categoryAffinity.computeIfAbsent(user, x -> new HashMap<>()),
+          category,
+          1.0,
+          time,
+          affinityHalfLifeMs);
+    }
     double w =
         switch (eventType) {
           case "purchase" -> p.purchaseWeight;
@@ -79,7 +112,13 @@ public class HybridRecommender implements Recommender {
     }
     UserRecs.recordOwned(u, item, time, it.buyers, p);
     it.purchases++;
-    popular.offer(item, (int) Math.min(Integer.MAX_VALUE, it.purchases), 2 * p.popularCandidates);
+    // What the item operator reports to the popular-items operator; the snapshot is refreshed on
+    // the job's schedule, so the evaluation sees the same staleness.
+    popular.update(
+        new ItemStats(item, it.category, it.purchases, it.firstSeen, time, it.factor.clone()));
+    if (popular.due()) {
+      snapshot = popular.snapshot();
+    }
   }
 
   private static long[] partnerBuyers(Item it) {
@@ -112,22 +151,16 @@ public class HybridRecommender implements Recommender {
     if (u == null) {
       u = UserRecs.fresh(user, p);
     }
-    long[] popCounts = new long[popular.counts.length];
-    for (int i = 0; i < popCounts.length; i++) {
-      popCounts[i] = popular.counts[i];
-    }
+    Map<String, DecayedScore> affinity = categoryAffinity.get(user);
     List<UserRecs.Scored> ranked =
         UserRecs.rank(
             u,
+            u.factor,
             k,
             excludeOwned,
             now,
-            popular.ids,
-            popCounts,
-            id -> {
-              Item it = items.get(id);
-              return it == null ? null : it.factor;
-            },
+            snapshot,
+            UserRecs.shares(affinity, now, affinityHalfLifeMs),
             p);
     return ranked;
   }

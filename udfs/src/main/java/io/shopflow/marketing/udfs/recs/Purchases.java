@@ -32,7 +32,11 @@ public final class Purchases {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd H:mm[:ss]");
 
   /** One clean purchase line. */
-  public record Purchase(String user, String item, String basket, long time) {}
+  public record Purchase(String user, String item, String basket, long time, String category) {
+    public Purchase(String user, String item, String basket, long time) {
+      this(user, item, basket, time, null);
+    }
+  }
 
   /** The clean lines plus how many raw data rows were read. */
   public record Loaded(List<Purchase> purchases, long rowsRead) {}
@@ -96,9 +100,25 @@ public final class Purchases {
       }
       long time =
           LocalDateTime.parse(f.get(4).strip(), TIME).atZone(ZONE).toInstant().toEpochMilli();
-      out.add(new Purchase("uci-" + customerId(customer), item, invoice, time));
+      out.add(
+          new Purchase(
+              "uci-" + customerId(customer), item, invoice, time, category(f.get(2).strip())));
     }
     return new Loaded(out, rows);
+  }
+
+  /**
+   * The shop's category of an item: the last word of its description ("WHITE METAL LANTERN" ->
+   * "lantern").
+   */
+  public static String category(String description) {
+    String[] words = description.toLowerCase(java.util.Locale.ROOT).split("[^a-z]+");
+    for (int i = words.length - 1; i >= 0; i--) {
+      if (words[i].length() >= 3) {
+        return words[i];
+      }
+    }
+    return "misc";
   }
 
   /** {@code "17850.0"} to {@code "17850"}. */

@@ -50,5 +50,46 @@ public class RecParams implements Serializable {
   /** Popular items always considered as candidates (cold start, padding). */
   public int popularCandidates = 100;
 
+  // --- content/CF hybrid: score = (1 - alpha) * cf + alpha * content ---
+  /**
+   * Weight of content similarity (the user's decayed affinity share for the item's category, 0..1)
+   * against the CF blend above.
+   */
+  public float alpha = 0.1f;
+
+  /** Candidates from the popular items of each of the user's top categories. */
+  public int categoryCandidates = 10;
+
+  /** User's top categories that feed category candidates (cold start). */
+  public int topCategories = 3;
+
+  /** Candidates by MF score {@code p_u . q_i} among the snapshot's items. */
+  public int mfCandidates = 20;
+
+  // --- popular-items snapshot (broadcast to the user operator) ---
+  /** Items whose latest report the popular-items operator keeps. */
+  public int trackedItems = 20_000;
+
+  /** Top items overall in a snapshot. */
+  public int popularSnapshotSize = 500;
+
+  /** Top items per category in a snapshot (cold start by category). */
+  public int perCategorySnapshot = 10;
+
+  /** Newest items in a snapshot (exposure for items nobody has bought together yet). */
+  public int newItemsSnapshot = 50;
+
+  /** Items first seen within this window count as new. */
+  public long newItemWindowMs = 30L * 24 * 3600 * 1000;
+
+  /** Hard bound on a snapshot's items (top overall + per category; new items on top). */
+  public int snapshotLimit = 2_000;
+
+  /** A snapshot after this many item reports ... */
+  public long snapshotEveryUpdates = 1_000;
+
+  /** ... or when event time has moved this far since the last one. */
+  public long snapshotEveryMs = 3600L * 1000;
+
   public RecParams() {}
 }

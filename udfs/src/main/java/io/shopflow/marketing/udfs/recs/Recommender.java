@@ -10,6 +10,12 @@ public interface Recommender {
   /** Learns from one interaction. {@code basketId} groups lines of one order (may be null). */
   void observe(String user, String item, String eventType, String basketId, long time);
 
+  /** As above, with the item's category (may be null); models that use content override it. */
+  default void observe(
+      String user, String item, String category, String eventType, String basketId, long time) {
+    observe(user, item, eventType, basketId, time);
+  }
+
   /**
    * The user's top {@code k} items among the items observed so far, best first.
    *

@@ -1,14 +1,17 @@
 package io.shopflow.marketing.udfs.recs;
 
+import io.shopflow.marketing.schema.PopularItems;
+import io.shopflow.marketing.schema.state.DecayedScore;
 import io.shopflow.marketing.schema.state.UserRecState;
+import io.shopflow.marketing.udfs.Decay;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The user side of the hybrid recommender, as pure functions over {@link UserRecState}: the same
@@ -118,31 +121,46 @@ public final class UserRecs {
     s.candAt = Math.max(s.candAt, time);
   }
 
-  /** Scored candidate with the parts of its score, for explanations. */
-  public record Scored(String item, float score, float repeat, float co, float mf, float pop) {}
+  /**
+   * Scored candidate with the parts of its score and its strongest signal in words, for
+   * explanations.
+   */
+  public record Scored(
+      String item,
+      float score,
+      float repeat,
+      float co,
+      float mf,
+      float pop,
+      float content,
+      String reason) {}
 
   /**
-   * Ranks the union of owned items (unless excluded), co-purchase candidates and popular items by
-   * {@code wRepeat*repeat + wCo*co + wMf*mf + wPop*pop}.
+   * Ranks the candidates by {@code (1 - alpha) * cf + alpha * content}, {@code cf = wRepeat*repeat
+   * + wCo*co + wMf*mf + wPop*pop}. Candidates: the user's owned items (unless excluded), their
+   * co-buyer candidates and, from the popular-items snapshot, the top items overall, the top items
+   * of the user's favourite categories, new items in those categories and the best items by MF
+   * score. MF, popularity and content are known for the snapshot's items.
    *
-   * @param popularIds popular items, best first; {@code popularCounts} their purchase counts
-   * @param itemFactor factor of an item, or null when unknown
+   * @param userFactor the user's MF factor, or null
+   * @param popular the latest popular-items snapshot, or null before the first one
+   * @param categoryShare the user's decayed category affinities as shares of their total (0..1)
    */
   public static List<Scored> rank(
       UserRecState s,
+      double[] userFactor,
       int k,
       boolean excludeOwned,
       long now,
-      String[] popularIds,
-      long[] popularCounts,
-      Function<String, double[]> itemFactor,
+      PopularItems popular,
+      Map<String, Float> categoryShare,
       RecParams p) {
     Set<String> owned = new HashSet<>(Arrays.asList(s.ownedIds));
     Map<String, float[]> parts = new HashMap<>();
     if (!excludeOwned) {
       for (int i = 0; i < s.ownedIds.length; i++) {
         float rec = decay(s.ownedLast[i], now, p.halfLifeMs);
-        parts.computeIfAbsent(s.ownedIds[i], x -> new float[4])[0] =
+        parts.computeIfAbsent(s.ownedIds[i], x -> new float[5])[0] =
             (float) Math.log1p(s.ownedCounts[i]) + 0.5f * rec;
       }
     }
@@ -151,24 +169,84 @@ public final class UserRecs {
       if (excludeOwned && owned.contains(s.candIds[i])) {
         continue;
       }
-      parts.computeIfAbsent(s.candIds[i], x -> new float[4])[1] = s.candScores[i] * candDecay;
+      parts.computeIfAbsent(s.candIds[i], x -> new float[5])[1] = s.candScores[i] * candDecay;
     }
-    double maxPop = popularCounts.length == 0 ? 1 : Math.log1p(popularCounts[0]);
-    Map<String, Float> popScore = new HashMap<>();
-    for (int i = 0; i < popularIds.length; i++) {
-      popScore.put(popularIds[i], (float) (Math.log1p(popularCounts[i]) / maxPop));
-      if (i < p.popularCandidates && !(excludeOwned && owned.contains(popularIds[i]))) {
-        parts.computeIfAbsent(popularIds[i], x -> new float[4]);
+    Set<String> fromCategory = new HashSet<>();
+    int n = popular == null ? 0 : popular.size();
+    if (n > 0) {
+      java.util.function.IntPredicate allowed =
+          i -> !(excludeOwned && owned.contains(popular.ids[i]));
+      for (int i = 0; i < n && i < p.popularCandidates; i++) {
+        if (allowed.test(i)) {
+          parts.computeIfAbsent(popular.ids[i], x -> new float[5]);
+        }
+      }
+      // Cold start by category: the most bought and the newest items of the user's favourite
+      // categories (the snapshot is ordered by purchases).
+      List<String> favourites = topKeys(categoryShare, p.topCategories);
+      for (String c : favourites) {
+        int taken = 0;
+        for (int i = 0; i < n && taken < p.categoryCandidates; i++) {
+          if (c.equals(popular.categories[i]) && allowed.test(i)) {
+            parts.computeIfAbsent(popular.ids[i], x -> new float[5]);
+            fromCategory.add(popular.ids[i]);
+            taken++;
+          }
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        if (now - popular.firstSeen[i] <= p.newItemWindowMs
+            && favourites.contains(popular.categories[i])
+            && allowed.test(i)) {
+          parts.computeIfAbsent(popular.ids[i], x -> new float[5]);
+          fromCategory.add(popular.ids[i]);
+        }
+      }
+      if (userFactor != null && p.mfCandidates > 0) {
+        java.util.PriorityQueue<double[]> best =
+            new java.util.PriorityQueue<>(Comparator.comparingDouble(e -> e[0]));
+        for (int i = 0; i < n; i++) {
+          if (!allowed.test(i)) {
+            continue;
+          }
+          double score = popular.dot(userFactor, i);
+          if (best.size() < p.mfCandidates) {
+            best.add(new double[] {score, i});
+          } else if (score > best.peek()[0]) {
+            best.poll();
+            best.add(new double[] {score, i});
+          }
+        }
+        for (double[] e : best) {
+          parts.computeIfAbsent(popular.ids[(int) e[1]], x -> new float[5]);
+        }
       }
     }
+    double maxPop = n == 0 ? 1 : Math.log1p(Math.max(1, popular.purchases[0]));
     List<Scored> out = new ArrayList<>(parts.size());
     for (Map.Entry<String, float[]> e : parts.entrySet()) {
       float[] v = e.getValue();
-      double[] q = p.wMf == 0 ? null : itemFactor.apply(e.getKey());
-      v[2] = q == null || s.factor == null ? 0 : (float) Isgd.dot(s.factor, q);
-      v[3] = popScore.getOrDefault(e.getKey(), 0f);
-      float score = p.wRepeat * v[0] + p.wCo * v[1] + p.wMf * v[2] + p.wPop * v[3];
-      out.add(new Scored(e.getKey(), score, v[0], v[1], v[2], v[3]));
+      int at = n == 0 ? -1 : popular.indexOf(e.getKey());
+      String category = null;
+      if (at >= 0) {
+        v[2] = (float) popular.dot(userFactor, at);
+        v[3] = (float) (Math.log1p(popular.purchases[at]) / maxPop);
+        category = popular.categories[at];
+        v[4] = category == null ? 0 : categoryShare.getOrDefault(category, 0f);
+      }
+      float cf = p.wRepeat * v[0] + p.wCo * v[1] + p.wMf * v[2] + p.wPop * v[3];
+      float score = (1 - p.alpha) * cf + p.alpha * v[4];
+      boolean isNew = at >= 0 && now - popular.firstSeen[at] <= p.newItemWindowMs;
+      out.add(
+          new Scored(
+              e.getKey(),
+              score,
+              v[0],
+              v[1],
+              v[2],
+              v[3],
+              v[4],
+              reason(v, p, category, isNew, fromCategory.contains(e.getKey()))));
     }
     out.sort(
         (a, b) ->
@@ -176,6 +254,91 @@ public final class UserRecs {
                 ? Float.compare(b.score(), a.score())
                 : a.item().compareTo(b.item()));
     return out.size() > k ? new ArrayList<>(out.subList(0, k)) : out;
+  }
+
+  /** The strongest weighted signal of a candidate, in words. */
+  static String reason(float[] v, RecParams p, String category, boolean isNew, boolean byCategory) {
+    float cf = 1 - p.alpha;
+    float[] w = {
+      cf * p.wRepeat * v[0],
+      cf * p.wCo * v[1],
+      cf * p.wMf * v[2],
+      cf * p.wPop * v[3],
+      p.alpha * v[4]
+    };
+    int best = 0;
+    for (int i = 1; i < w.length; i++) {
+      if (w[i] > w[best]) {
+        best = i;
+      }
+    }
+    if (w[best] <= 0) {
+      return "popular now";
+    }
+    return switch (best) {
+      case 0 -> "you buy it regularly";
+      case 1 -> "often bought with what you bought or viewed";
+      case 2 -> "shoppers with similar taste bought it";
+      case 3 -> byCategory && category != null ? "popular in " + category : "popular now";
+      default -> isNew ? "new in " + category : "matches your interest in " + category;
+    };
+  }
+
+  /** Adds {@code w} to a decayed score in {@code m} at time {@code t}. */
+  public static void bump(
+      Map<String, DecayedScore> m, String key, double w, long t, long halfLifeMs) {
+    DecayedScore cur = m.get(key);
+    if (cur == null) {
+      m.put(key, new DecayedScore(w, t));
+      return;
+    }
+    long at = Math.max(cur.updatedAt, t);
+    double base = Decay.decayed(cur.score, cur.updatedAt, at, halfLifeMs);
+    m.put(key, new DecayedScore(base + Decay.decayed(w, t, at, halfLifeMs), at));
+  }
+
+  /** Decayed scores as of {@code now}, as shares of their sum (content similarity, 0..1). */
+  public static Map<String, Float> shares(
+      Iterable<Map.Entry<String, DecayedScore>> scores, long now, long halfLifeMs) {
+    if (scores == null) {
+      return Map.of();
+    }
+    Map<String, Float> out = new HashMap<>();
+    double total = 0;
+    for (Map.Entry<String, DecayedScore> e : scores) {
+      double v = Decay.decayed(e.getValue().score, e.getValue().updatedAt, now, halfLifeMs);
+      out.put(e.getKey(), (float) v);
+      total += v;
+    }
+    if (total <= 0) {
+      return Map.of();
+    }
+    for (Map.Entry<String, Float> e : out.entrySet()) {
+      e.setValue((float) (e.getValue() / total));
+    }
+    return out;
+  }
+
+  /** As above over a map. */
+  public static Map<String, Float> shares(
+      Map<String, DecayedScore> scores, long now, long halfLifeMs) {
+    return scores == null ? Map.of() : shares(scores.entrySet(), now, halfLifeMs);
+  }
+
+  /** The {@code k} keys with the highest values, best first (ties by key). */
+  static List<String> topKeys(Map<String, Float> m, int k) {
+    if (m == null || m.isEmpty() || k <= 0) {
+      return List.of();
+    }
+    List<Map.Entry<String, Float>> all = new ArrayList<>(m.entrySet());
+    all.sort(
+        Comparator.<Map.Entry<String, Float>>comparingDouble(e -> -e.getValue())
+            .thenComparing(Map.Entry::getKey));
+    List<String> out = new ArrayList<>(Math.min(k, all.size()));
+    for (int i = 0; i < all.size() && i < k; i++) {
+      out.add(all.get(i).getKey());
+    }
+    return out;
   }
 
   static float decay(long from, long to, long halfLifeMs) {

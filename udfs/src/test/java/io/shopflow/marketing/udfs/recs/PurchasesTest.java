@@ -35,18 +35,21 @@ class PurchasesTest {
                 "uci-17850",
                 "85123A",
                 "536365",
-                Instant.parse("2010-12-01T08:26:00Z").toEpochMilli()),
+                Instant.parse("2010-12-01T08:26:00Z").toEpochMilli(),
+                "holder"),
             // Europe/London: summer time, one hour ahead of UTC
             new Purchase(
                 "uci-14527",
                 "71053",
                 "536384",
-                Instant.parse("2011-06-01T09:00:00Z").toEpochMilli()),
+                Instant.parse("2011-06-01T09:00:00Z").toEpochMilli(),
+                "lantern"),
             new Purchase(
                 "uci-14527",
                 "85123A",
                 "536384",
-                Instant.parse("2011-06-01T09:00:00Z").toEpochMilli()));
+                Instant.parse("2011-06-01T09:00:00Z").toEpochMilli(),
+                "heart"));
   }
 
   @Test

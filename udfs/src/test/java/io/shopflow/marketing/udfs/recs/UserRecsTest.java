@@ -2,8 +2,12 @@ package io.shopflow.marketing.udfs.recs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shopflow.marketing.schema.ItemStats;
+import io.shopflow.marketing.schema.PopularItems;
+import io.shopflow.marketing.schema.state.DecayedScore;
 import io.shopflow.marketing.schema.state.UserRecState;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class UserRecsTest {
@@ -47,11 +51,11 @@ class UserRecsTest {
     }
     UserRecs.recordOwned(s, "mug", 6, p);
     UserRecs.addCandidates(s, new String[] {"biscuits"}, new int[] {3}, 5, 1f, 6, p);
-    String[] pop = {"candle", "tea"};
-    long[] popCounts = {100, 50};
-    List<UserRecs.Scored> withOwned = UserRecs.rank(s, 3, false, 7, pop, popCounts, id -> null, p);
+    PopularItems pop = snapshot(stats("candle", "home", 100, 0), stats("tea", "food", 50, 0));
+    List<UserRecs.Scored> withOwned = UserRecs.rank(s, null, 3, false, 7, pop, Map.of(), p);
     assertThat(withOwned).extracting(UserRecs.Scored::item).first().isEqualTo("tea");
-    List<UserRecs.Scored> novel = UserRecs.rank(s, 3, true, 7, pop, popCounts, id -> null, p);
+    assertThat(withOwned.get(0).reason()).isEqualTo("you buy it regularly");
+    List<UserRecs.Scored> novel = UserRecs.rank(s, null, 3, true, 7, pop, Map.of(), p);
     assertThat(novel)
         .extracting(UserRecs.Scored::item)
         .doesNotContain("tea", "mug")
@@ -60,16 +64,93 @@ class UserRecsTest {
 
   @Test
   void coldStartUserGetsPopularItems() {
-    List<UserRecs.Scored> r =
-        UserRecs.rank(
-            new UserRecState(),
-            2,
-            true,
-            0,
-            new String[] {"a", "b", "c"},
-            new long[] {9, 5, 1},
-            id -> null,
-            p);
+    PopularItems pop =
+        snapshot(stats("a", "x", 9, 0), stats("b", "x", 5, 0), stats("c", "x", 1, 0));
+    List<UserRecs.Scored> r = UserRecs.rank(new UserRecState(), null, 2, true, 0, pop, Map.of(), p);
     assertThat(r).extracting(UserRecs.Scored::item).containsExactly("a", "b");
+    assertThat(r.get(0).reason()).isEqualTo("popular now");
+  }
+
+  @Test
+  void rankWithoutAnySnapshotUsesOnlyTheUsersOwnSignals() {
+    UserRecState s = new UserRecState();
+    UserRecs.addCandidates(s, new String[] {"biscuits"}, new int[] {3}, 5, 1f, 6, p);
+    assertThat(UserRecs.rank(s, null, 5, true, 7, null, Map.of(), p))
+        .extracting(UserRecs.Scored::item)
+        .containsExactly("biscuits");
+  }
+
+  @Test
+  void userWithCategoryInterestGetsThatCategorysBestSellersAheadOfGlobalOnes() {
+    p.popularCandidates = 1; // only "mug" comes in as a global candidate
+    PopularItems pop =
+        snapshot(
+            stats("mug", "kitchen", 100, 0),
+            stats("cup", "kitchen", 90, 0),
+            stats("lantern", "lighting", 40, 0),
+            stats("candle", "lighting", 30, 0));
+    List<UserRecs.Scored> r =
+        UserRecs.rank(new UserRecState(), null, 3, true, 100 * DAY, pop, Map.of("lighting", 1f), p);
+    assertThat(r).extracting(UserRecs.Scored::item).containsExactly("lantern", "candle", "mug");
+    assertThat(r.get(0).content()).isEqualTo(1f);
+    assertThat(r.get(0).reason()).isEqualTo("matches your interest in lighting");
+  }
+
+  @Test
+  void newItemInAFavouriteCategoryIsExposedAlthoughNobodyBoughtIt() {
+    p.popularCandidates = 1;
+    p.categoryCandidates = 0;
+    long now = 100 * DAY;
+    PopularItems pop =
+        snapshot(
+            stats("mug", "kitchen", 100, 0),
+            stats("old-lamp", "lighting", 0, 0),
+            stats("new-lamp", "lighting", 0, now - DAY));
+    List<UserRecs.Scored> r =
+        UserRecs.rank(new UserRecState(), null, 3, true, now, pop, Map.of("lighting", 1f), p);
+    assertThat(r).extracting(UserRecs.Scored::item).contains("new-lamp").doesNotContain("old-lamp");
+    assertThat(
+            r.stream().filter(x -> x.item().equals("new-lamp")).findFirst().orElseThrow().reason())
+        .isEqualTo("new in lighting");
+  }
+
+  @Test
+  void mfCandidatesAreTheSnapshotItemsClosestToTheUserFactor() {
+    p.popularCandidates = 0;
+    p.factors = 2;
+    p.wMf = 1;
+    p.alpha = 0;
+    PopularItems pop =
+        snapshot(
+            stats("a", "x", 9, 0, 1, 0), stats("b", "x", 5, 0, 0, 1), stats("c", "x", 1, 0, -1, 0));
+    p.mfCandidates = 1;
+    List<UserRecs.Scored> r =
+        UserRecs.rank(new UserRecState(), new double[] {0, 2}, 5, true, 0, pop, Map.of(), p);
+    assertThat(r).extracting(UserRecs.Scored::item).containsExactly("b");
+    assertThat(r.get(0).mf()).isEqualTo(2f);
+    assertThat(r.get(0).reason()).isEqualTo("shoppers with similar taste bought it");
+  }
+
+  @Test
+  void categorySharesAreDecayedScoresOverTheirTotal() {
+    Map<String, DecayedScore> m = new java.util.HashMap<>();
+    UserRecs.bump(m, "a", 1, 0, DAY);
+    UserRecs.bump(m, "b", 1, DAY, DAY); // a has halved by then
+    Map<String, Float> shares = UserRecs.shares(m, DAY, DAY);
+    assertThat(shares.get("a")).isCloseTo(1f / 3, org.assertj.core.data.Offset.offset(1e-6f));
+    assertThat(shares.get("b")).isCloseTo(2f / 3, org.assertj.core.data.Offset.offset(1e-6f));
+  }
+
+  ItemStats stats(String id, String category, long purchases, long firstSeen, double... factor) {
+    return new ItemStats(
+        id, category, purchases, firstSeen, firstSeen, factor.length == 0 ? null : factor);
+  }
+
+  PopularItems snapshot(ItemStats... stats) {
+    PopularTracker t = new PopularTracker(p);
+    for (ItemStats s : stats) {
+      t.update(s);
+    }
+    return t.snapshot();
   }
 }

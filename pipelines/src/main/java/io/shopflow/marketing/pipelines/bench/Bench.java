@@ -1,0 +1,596 @@
+package io.shopflow.marketing.pipelines.bench;
+
+import io.shopflow.marketing.operators.RouteRecords;
+import io.shopflow.marketing.pipelines.JobSettings;
+import io.shopflow.marketing.pipelines.MarketingJob;
+import io.shopflow.marketing.pipelines.demo.OutputReader;
+import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
+import io.shopflow.marketing.pipelines.kafka.OutputSerializers;
+import io.shopflow.marketing.pipelines.kafka.ShopRecordDeserializer;
+import io.shopflow.marketing.schema.Action;
+import io.shopflow.marketing.schema.ActionType;
+import io.shopflow.marketing.schema.DeadLetter;
+import io.shopflow.marketing.schema.ParsedRecord;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
+
+/**
+ * The streaming core against this machine's floor, in one process: a MiniCluster with RocksDB,
+ * incremental exactly-once checkpoints and the job's configuration (no Kryo, object reuse).
+ *
+ * <ul>
+ *   <li><b>floor</b>: generator -> keyBy(user) -> one ~100-byte ValueState read and written per
+ *       event -> discard;
+ *   <li><b>core</b>: the same generator emitting shop JSON, parsed as the Kafka deserializer does,
+ *       through the job's stateful path ({@link MarketingJob#core}) -> discard;
+ *   <li><b>latency</b>: core at a fixed rate with wall-clock event times; arrival-to-action time of
+ *       the actions that fire on the event itself (price drops);
+ *   <li><b>recovery</b>: core on a bounded input with exactly-once Kafka output to an embedded
+ *       broker; one task fails mid-stream after a checkpoint; time until records flow again, and
+ *       the committed actions compared with a run without the failure.
+ * </ul>
+ *
+ * Rates are taken over a window after a warm-up (start-up excluded) and given per second of wall
+ * time and per CPU-second of the whole JVM.
+ */
+public final class Bench {
+  /** Options. */
+  public static final class Options {
+    public Duration warmup = Duration.ofSeconds(20);
+    public Duration duration = Duration.ofSeconds(60);
+    public int users = 1_000_000;
+    public int items = 100_000;
+    public int parallelism = 2;
+    public long stepMs = 200;
+    public Path workDir;
+    public Set<String> phases = new HashSet<>(List.of("floor", "core", "latency", "recovery"));
+    public Consumer<String> log = System.out::println;
+  }
+
+  /** One throughput measurement; actions and dead letters counted in the same window. */
+  public record Rate(
+      long events, double wallSeconds, double cpuSeconds, long actions, long deadLetters) {
+    public double perSecond() {
+      return events / wallSeconds;
+    }
+
+    public double perCpuSecond() {
+      return events / cpuSeconds;
+    }
+  }
+
+  /** Everything measured. */
+  public static final class Result {
+    public Rate floor;
+    public Rate core;
+    public double latencyRate;
+    public long latencySamples;
+    public double p50LatencyMs = Double.NaN;
+    public double p99LatencyMs = Double.NaN;
+    public double recoverySeconds = Double.NaN;
+    public long recoveryEvents;
+    public long actionsReference;
+    public long actionsAfterFailure;
+    public long actionsLost;
+    public long actionsDuplicated;
+    public long recommendationsDiffering;
+    public String load;
+    public int cores = Runtime.getRuntime().availableProcessors();
+
+    public double ratio() {
+      return core == null || floor == null
+          ? Double.NaN
+          : core.perCpuSecond() / floor.perCpuSecond();
+    }
+
+    public Map<String, Object> toJson() {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("floor_eps", floor == null ? null : floor.perSecond());
+      m.put("floor_eps_per_cpu", floor == null ? null : floor.perCpuSecond());
+      m.put("core_eps", core == null ? null : core.perSecond());
+      m.put("core_eps_per_cpu", core == null ? null : core.perCpuSecond());
+      m.put("ratio", nanToNull(ratio()));
+      m.put("latency_rate_eps", latencyRate);
+      m.put("latency_samples", latencySamples);
+      m.put("p50_latency_ms", nanToNull(p50LatencyMs));
+      m.put("p99_latency_ms", nanToNull(p99LatencyMs));
+      m.put("recovery_s", nanToNull(recoverySeconds));
+      m.put("recovery_events", recoveryEvents);
+      m.put("recovery_actions_reference", actionsReference);
+      m.put("recovery_actions_after_failure", actionsAfterFailure);
+      m.put("recovery_actions_lost", actionsLost);
+      m.put("recovery_actions_duplicated", actionsDuplicated);
+      m.put("recovery_recommendations_differing", recommendationsDiffering);
+      m.put("cores", cores);
+      m.put("load", load);
+      return m;
+    }
+
+    private static Object nanToNull(double v) {
+      return Double.isNaN(v) ? null : v;
+    }
+  }
+
+  // Counters shared with the operators: the MiniCluster runs in this JVM.
+  static final LongAdder GENERATED = new LongAdder();
+  static final LongAdder ACTIONS = new LongAdder();
+  static final LongAdder DEAD_LETTERS = new LongAdder();
+  static final List<Long> LATENCIES = new ArrayList<>();
+  static volatile boolean recordLatency;
+  static final AtomicLong FAILED_AT = new AtomicLong();
+  static final AtomicLong RESUMED_AT = new AtomicLong();
+  static volatile boolean injectFailure;
+
+  private final Options o;
+
+  public Bench(Options o) {
+    this.o = o;
+  }
+
+  public Result run() throws Exception {
+    Result r = new Result();
+    r.load = loadAverage();
+    if (o.phases.contains("floor")) {
+      o.log.accept("floor: generator -> keyBy(user) -> one ~100-byte ValueState per event ...");
+      r.floor = throughput(this::floorJob, RateLimiterStrategy.noOp());
+      o.log.accept(describe(r.floor));
+    }
+    if (o.phases.contains("core")) {
+      o.log.accept("core: generator -> parse -> the job's stateful path ...");
+      r.core = throughput((env, rate) -> coreJob(env, null), RateLimiterStrategy.noOp());
+      o.log.accept(describe(r.core));
+    }
+    if (o.phases.contains("latency")) {
+      double max = r.core != null ? r.core.perSecond() : 10_000;
+      r.latencyRate = Math.max(100, Math.floor(max / 2));
+      o.log.accept(
+          String.format("latency: core at %,.0f events/s (half the maximum) ...", r.latencyRate));
+      latency(r);
+      o.log.accept(
+          String.format(
+              "  price-drop actions measured %,d; p50 %.1f ms, p99 %.1f ms",
+              r.latencySamples, r.p50LatencyMs, r.p99LatencyMs));
+    }
+    if (o.phases.contains("recovery")) {
+      o.log.accept("recovery: bounded input, exactly-once Kafka output, one task failure ...");
+      recovery(r);
+      o.log.accept(
+          String.format(
+              "  processing again %.2f s after the failure; actions %,d (reference %,d), lost %d,"
+                  + " duplicated %d, recommendations with other contents or timing %d",
+              r.recoverySeconds,
+              r.actionsAfterFailure,
+              r.actionsReference,
+              r.actionsLost,
+              r.actionsDuplicated,
+              r.recommendationsDiffering));
+    }
+    r.load = r.load + " -> " + loadAverage();
+    return r;
+  }
+
+  static String describe(Rate rate) {
+    return String.format(
+        "  %,d events in %.1f s: %,.0f events/s, %,.0f events per CPU-second (%.1f CPU-s);"
+            + " %,d actions, %,d dead letters",
+        rate.events,
+        rate.wallSeconds,
+        rate.perSecond(),
+        rate.perCpuSecond(),
+        rate.cpuSeconds,
+        rate.actions,
+        rate.deadLetters);
+  }
+
+  // ------------------------------------------------------------------ jobs
+
+  interface JobBuilder {
+    void build(StreamExecutionEnvironment env, RateLimiterStrategy<?> rate) throws Exception;
+  }
+
+  private JobSettings settings(String name) throws Exception {
+    JobSettings s = new JobSettings();
+    s.parallelism = o.parallelism;
+    s.checkpointInterval = Duration.ofSeconds(10);
+    Path dir = Files.createDirectories(o.workDir.resolve(name));
+    s.checkpointDir = dir.resolve("checkpoints").toUri().toString();
+    return s;
+  }
+
+  private StreamExecutionEnvironment env(JobSettings s, Configuration extra) {
+    Configuration conf = MarketingJob.flinkConfiguration(s);
+    conf.addAll(extra);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironment(s.parallelism, conf);
+    env.setParallelism(s.parallelism);
+    return env;
+  }
+
+  /** Floor: one small ValueState read and written per event. */
+  private void floorJob(StreamExecutionEnvironment env, RateLimiterStrategy<?> rate) {
+    GeneratorFunction<Long, FloorEvent> gen =
+        new FloorGenerator(
+            new SyntheticShop(o.users, o.items, o.stepMs, Long.MAX_VALUE, o.parallelism));
+    env.fromSource(
+            new DataGeneratorSource<>(
+                gen, Long.MAX_VALUE, rate, TypeInformation.of(FloorEvent.class)),
+            WatermarkStrategy.noWatermarks(),
+            "generator")
+        .keyBy(e -> e.userId)
+        .process(new OneSmallState())
+        .sinkTo(new DiscardingSink<>());
+  }
+
+  /** The floor's records: the same Zipf user draws as the core's, without building JSON. */
+  static final class FloorGenerator implements GeneratorFunction<Long, FloorEvent> {
+    private final SyntheticShop shop;
+
+    FloorGenerator(SyntheticShop shop) {
+      this.shop = shop;
+    }
+
+    @Override
+    public FloorEvent map(Long i) {
+      GENERATED.increment();
+      FloorEvent e = new FloorEvent();
+      e.userId = shop.user(i);
+      e.time = shop.timeOf(i);
+      return e;
+    }
+  }
+
+  /** The core's records: shop JSON parsed as the Kafka deserializer parses it. */
+  static final class ShopGenerator implements GeneratorFunction<Long, ParsedRecord> {
+    private final SyntheticShop shop;
+    private final ShopRecordDeserializer parser;
+    private final boolean wallClock;
+
+    ShopGenerator(SyntheticShop shop, ShopRecordDeserializer parser, boolean wallClock) {
+      this.shop = shop;
+      this.parser = parser;
+      this.wallClock = wallClock;
+    }
+
+    @Override
+    public ParsedRecord map(Long i) {
+      GENERATED.increment();
+      SyntheticShop.Generated g =
+          wallClock ? shop.record(i, System.currentTimeMillis()) : shop.record(i);
+      return parser.parse(g.topic(), g.json());
+    }
+  }
+
+  /** The floor's record. */
+  public static class FloorEvent {
+    public String userId;
+    public long time;
+
+    public FloorEvent() {}
+  }
+
+  /** Reads and writes one ~100-byte value per event. */
+  static final class OneSmallState extends KeyedProcessFunction<String, FloorEvent, Long> {
+    private transient ValueState<byte[]> state;
+
+    @Override
+    public void open(OpenContext ctx) {
+      state = getRuntimeContext().getState(new ValueStateDescriptor<>("small", byte[].class));
+    }
+
+    @Override
+    public void processElement(FloorEvent e, Context ctx, Collector<Long> out) throws Exception {
+      byte[] v = state.value();
+      if (v == null) {
+        v = new byte[100];
+      }
+      v[(int) Math.floorMod(e.time, 100L)]++;
+      state.update(v);
+    }
+  }
+
+  /** The job's stateful path over generated shop records; {@code kafka} adds the real sink. */
+  private void coreJob(StreamExecutionEnvironment env, JobSettings kafka) {
+    coreJob(env, kafka, RateLimiterStrategy.noOp(), Long.MAX_VALUE, false);
+  }
+
+  private void coreJob(
+      StreamExecutionEnvironment env,
+      JobSettings kafka,
+      RateLimiterStrategy<?> rate,
+      long count,
+      boolean wallClock) {
+    JobSettings s = kafka != null ? kafka : new JobSettings();
+    s.parallelism = o.parallelism;
+    if (wallClock) {
+      // The latency run measures the pipeline, not policy delays: no quiet hours.
+      s.engine.quietStartHour = 0;
+      s.engine.quietEndHour = 0;
+    }
+    ShopRecordDeserializer parser =
+        new ShopRecordDeserializer(
+            s.eventsTopic, s.catalogTopic, s.consentTopic, s.itemFactorTopic);
+    GeneratorFunction<Long, ParsedRecord> gen =
+        new ShopGenerator(
+            new SyntheticShop(o.users, o.items, o.stepMs, count, o.parallelism), parser, wallClock);
+    DataStream<ParsedRecord> records =
+        env.fromSource(
+                new DataGeneratorSource<>(gen, count, rate, TypeInformation.of(ParsedRecord.class)),
+                WatermarkStrategy.<ParsedRecord>forBoundedOutOfOrderness(Duration.ofSeconds(1))
+                    .withTimestampAssigner((r, ts) -> r.eventTime()),
+                "generator")
+            .uid("generator");
+    if (kafka != null) {
+      records = records.map(new FailOnceAfterCheckpoint(count / 2)).uid("failure-injection");
+    }
+    MarketingJob.Core core = MarketingJob.core(records, s);
+    core.itemSignals()
+        .getSideOutput(RouteRecords.DEAD_LETTERS)
+        .map(new CountDeadLetters())
+        .sinkTo(new DiscardingSink<>());
+    DataStream<Action> actions = core.actions().map(new LatencyProbe()).uid("action-probe");
+    if (kafka != null) {
+      actions
+          .sinkTo(MarketingJob.sink(s, "actions", OutputSerializers.actions(s.actionsTopic)))
+          .uid("actions-sink");
+    } else {
+      actions.sinkTo(new DiscardingSink<>());
+    }
+  }
+
+  /** Counts dead letters: a sanity check that the generated records are valid. */
+  static final class CountDeadLetters extends RichMapFunction<DeadLetter, DeadLetter> {
+    @Override
+    public DeadLetter map(DeadLetter d) {
+      DEAD_LETTERS.increment();
+      return d;
+    }
+  }
+
+  /**
+   * Counts actions and records arrival-to-action time of price drops (fired by the catalogue event
+   * itself).
+   */
+  static final class LatencyProbe extends RichMapFunction<Action, Action> {
+    @Override
+    public Action map(Action a) {
+      ACTIONS.increment();
+      if (recordLatency && ActionType.PRICE_DROP.equals(a.actionType)) {
+        long ms = System.currentTimeMillis() - a.triggerEventTime;
+        synchronized (LATENCIES) {
+          LATENCIES.add(ms);
+        }
+      }
+      return a;
+    }
+  }
+
+  /** Throws once, after a checkpoint completed and half of the input passed; notes the times. */
+  static final class FailOnceAfterCheckpoint extends RichMapFunction<ParsedRecord, ParsedRecord>
+      implements CheckpointListener {
+    private final long after;
+    private transient long seen;
+    private transient boolean checkpointed;
+
+    FailOnceAfterCheckpoint(long after) {
+      this.after = after;
+    }
+
+    @Override
+    public ParsedRecord map(ParsedRecord r) {
+      if (FAILED_AT.get() != 0 && getRuntimeContext().getTaskInfo().getAttemptNumber() > 0) {
+        RESUMED_AT.compareAndSet(0, System.nanoTime()); // the first record after the restart
+      }
+      seen++;
+      if (injectFailure
+          && checkpointed
+          && seen * getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks() >= after
+          && FAILED_AT.compareAndSet(0, System.nanoTime())) {
+        throw new IllegalStateException("injected failure (benchmark)");
+      }
+      return r;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      checkpointed = true;
+    }
+  }
+
+  // ------------------------------------------------------------------ phases
+
+  private Rate throughput(JobBuilder job, RateLimiterStrategy<?> rate) throws Exception {
+    JobSettings s = settings("throughput-" + System.nanoTime());
+    StreamExecutionEnvironment env = env(s, new Configuration());
+    job.build(env, rate);
+    GENERATED.reset();
+    JobClient client = env.executeAsync("bench");
+    try {
+      awaitFirstRecords();
+      Thread.sleep(o.warmup.toMillis());
+      long n0 = GENERATED.sum();
+      long a0 = ACTIONS.sum();
+      long d0 = DEAD_LETTERS.sum();
+      long c0 = cpuNanos();
+      long t0 = System.nanoTime();
+      Thread.sleep(o.duration.toMillis());
+      long n1 = GENERATED.sum();
+      long c1 = cpuNanos();
+      long t1 = System.nanoTime();
+      return new Rate(
+          n1 - n0, (t1 - t0) / 1e9, (c1 - c0) / 1e9, ACTIONS.sum() - a0, DEAD_LETTERS.sum() - d0);
+    } finally {
+      client.cancel().get();
+    }
+  }
+
+  private void awaitFirstRecords() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (GENERATED.sum() == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the benchmark job produced nothing in 2 minutes");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private void latency(Result r) throws Exception {
+    JobSettings s = settings("latency");
+    StreamExecutionEnvironment env = env(s, new Configuration());
+    coreJob(env, null, RateLimiterStrategy.perSecond(r.latencyRate), Long.MAX_VALUE, true);
+    GENERATED.reset();
+    synchronized (LATENCIES) {
+      LATENCIES.clear();
+    }
+    JobClient client = env.executeAsync("bench-latency");
+    try {
+      awaitFirstRecords();
+      Thread.sleep(o.warmup.toMillis());
+      recordLatency = true;
+      Thread.sleep(o.duration.toMillis());
+      recordLatency = false;
+    } finally {
+      client.cancel().get();
+    }
+    long[] all;
+    synchronized (LATENCIES) {
+      all = LATENCIES.stream().mapToLong(Long::longValue).toArray();
+    }
+    Arrays.sort(all);
+    r.latencySamples = all.length;
+    if (all.length > 0) {
+      r.p50LatencyMs = all[(int) Math.min(all.length - 1, Math.ceil(0.50 * all.length) - 1)];
+      r.p99LatencyMs = all[(int) Math.min(all.length - 1, Math.ceil(0.99 * all.length) - 1)];
+    }
+  }
+
+  private void recovery(Result r) throws Exception {
+    // Long enough for a few checkpoints at 10 s: ~40 s of input at a quarter of the maximum.
+    double rate = r.core != null ? Math.max(500, r.core.perSecond() / 4) : 2_000;
+    long count = (long) (rate * 40);
+    r.recoveryEvents = count;
+    try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(o.workDir.resolve("kafka"))) {
+      Map<String, Action> reference = runBounded(kafka, "reference", rate, count, false);
+      FAILED_AT.set(0);
+      RESUMED_AT.set(0);
+      DUPLICATES.set(0);
+      Map<String, Action> recovered = runBounded(kafka, "failure", rate, count, true);
+      if (FAILED_AT.get() != 0 && RESUMED_AT.get() != 0) {
+        r.recoverySeconds = (RESUMED_AT.get() - FAILED_AT.get()) / 1e9;
+      }
+      r.actionsReference = reference.size();
+      r.actionsAfterFailure = recovered.size();
+      r.actionsDuplicated = DUPLICATES.get();
+      for (Map.Entry<String, Action> e : reference.entrySet()) {
+        Action after = recovered.get(e.getKey());
+        boolean isRec = ActionType.RECOMMENDATION.equals(e.getValue().actionType);
+        if (after == null && !isRec) {
+          r.actionsLost++;
+        } else if (isRec && after == null) {
+          r.recommendationsDiffering++;
+        }
+      }
+      for (Map.Entry<String, Action> e : recovered.entrySet()) {
+        if (!reference.containsKey(e.getKey())) {
+          if (ActionType.RECOMMENDATION.equals(e.getValue().actionType)) {
+            r.recommendationsDiffering++;
+          } else {
+            r.actionsLost++; // an action the reference did not have: counted as a discrepancy
+          }
+        }
+      }
+    }
+  }
+
+  static final AtomicLong DUPLICATES = new AtomicLong();
+
+  private Map<String, Action> runBounded(
+      EmbeddedKafkaBroker kafka, String name, double rate, long count, boolean fail)
+      throws Exception {
+    JobSettings s = settings("recovery-" + name);
+    s.bootstrapServers = kafka.bootstrapServers();
+    s.actionsTopic = "bench.actions." + name;
+    s.sessionsTopic = "bench.sessions." + name;
+    s.dlqTopic = "bench.dlq." + name;
+    s.transactionalIdPrefix = "bench-" + name;
+    // Recommendations from the broadcast snapshot depend on when it arrives, and they take
+    // frequency-cap slots from other actions: switched off so that two runs can be compared one to
+    // one (the co-buyer and repeat candidates stay).
+    s.engine.recs.popularCandidates = 0;
+    s.engine.recs.categoryCandidates = 0;
+    s.engine.recs.mfCandidates = 0;
+    s.engine.recs.newItemsSnapshot = 0;
+    s.engine.recs.newItemWindowMs = -1;
+    kafka.createTopics(o.parallelism, s.actionsTopic, s.sessionsTopic, s.dlqTopic);
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+    StreamExecutionEnvironment env = env(s, conf);
+    injectFailure = fail;
+    coreJob(env, s, RateLimiterStrategy.perSecond(rate), count, false);
+    env.execute("bench-recovery-" + name);
+    injectFailure = false;
+    Map<String, Action> byId = new HashMap<>();
+    try (OutputReader out =
+        new OutputReader(
+            s.bootstrapServers,
+            new java.util.Properties(),
+            s.actionsTopic,
+            s.sessionsTopic,
+            s.dlqTopic)) {
+      out.drain(Duration.ofSeconds(3), Duration.ofSeconds(60));
+      for (Action a : out.actions) {
+        if (byId.put(a.actionId, a) != null && fail) {
+          DUPLICATES.incrementAndGet();
+        }
+      }
+    }
+    return byId;
+  }
+
+  // ------------------------------------------------------------------ machine
+
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return "load " + f[0] + " " + f[1] + " " + f[2];
+    } catch (Exception e) {
+      return "load unknown";
+    }
+  }
+}

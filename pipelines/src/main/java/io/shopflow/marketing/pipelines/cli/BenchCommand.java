@@ -1,0 +1,112 @@
+package io.shopflow.marketing.pipelines.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.shopflow.marketing.pipelines.bench.Bench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bench}: the streaming core against this machine's floor (see docs/benchmarks.md). */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measures, in one process on a local mini-cluster (RocksDB, incremental exactly-once"
+          + " checkpoints every 10 s): the floor (one small ValueState per event), the job's"
+          + " stateful core, event-to-action latency at half the core's maximum rate, and"
+          + " recovery from a task failure with exactly-once Kafka output."
+    })
+public class BenchCommand implements Callable<Integer> {
+  @Option(
+      names = "--duration",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description = "Measured window per phase. Default: ${DEFAULT-VALUE}.")
+  Duration duration;
+
+  @Option(
+      names = "--warmup",
+      defaultValue = "20s",
+      converter = DurationConverter.class,
+      description = "Warm-up before each window (start-up excluded). Default: ${DEFAULT-VALUE}.")
+  Duration warmup;
+
+  @Option(
+      names = "--users",
+      defaultValue = "1000000",
+      description = "Distinct users (Zipf 0.8). Default: ${DEFAULT-VALUE}.")
+  int users;
+
+  @Option(
+      names = "--items",
+      defaultValue = "100000",
+      description = "Distinct items (Zipf 1.0). Default: ${DEFAULT-VALUE}.")
+  int items;
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "2",
+      description = "Parallelism of every operator. Default: ${DEFAULT-VALUE}.")
+  int parallelism;
+
+  @Option(
+      names = "--phases",
+      split = ",",
+      defaultValue = "floor,core,latency,recovery",
+      description = "Phases to run. Default: ${DEFAULT-VALUE}.")
+  List<String> phases;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
+  Path json;
+
+  @Option(
+      names = "--work-dir",
+      paramLabel = "DIR",
+      description = "Checkpoints and the broker's data (default: a temporary directory).")
+  Path workDir;
+
+  @Override
+  public Integer call() throws Exception {
+    Bench.Options o = new Bench.Options();
+    o.duration = duration;
+    o.warmup = warmup;
+    o.users = users;
+    o.items = items;
+    o.parallelism = parallelism;
+    o.phases = new HashSet<>(phases);
+    Path dir = workDir != null ? workDir : Files.createTempDirectory("marketing-bench");
+    o.workDir = dir;
+    try {
+      System.out.printf(
+          "bench: %d cores, parallelism %d, %,d users, %,d items, warm-up %s, window %s%n",
+          Runtime.getRuntime().availableProcessors(), parallelism, users, items, warmup, duration);
+      Bench.Result r = new Bench(o).run();
+      System.out.printf(
+          "%nfloor %,.0f events per CPU-second, core %,.0f: ratio core/floor %.2f; p99 latency"
+              + " %.1f ms; recovery %.2f s; %s%n",
+          r.floor == null ? Double.NaN : r.floor.perCpuSecond(),
+          r.core == null ? Double.NaN : r.core.perCpuSecond(),
+          r.ratio(),
+          r.p99LatencyMs,
+          r.recoverySeconds,
+          r.load);
+      if (json != null) {
+        new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValue(json.toFile(), r.toJson());
+        System.out.println("wrote " + json);
+      }
+      return 0;
+    } finally {
+      if (workDir == null) {
+        org.apache.flink.util.FileUtils.deleteDirectoryQuietly(dir.toFile());
+      }
+    }
+  }
+}

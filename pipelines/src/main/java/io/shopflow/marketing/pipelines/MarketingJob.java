@@ -21,6 +21,7 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -60,6 +61,9 @@ public final class MarketingJob {
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, s.checkpointDir);
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, s.checkpointInterval);
+    // Latency: events reach the user operator through two shuffles; a partly filled buffer
+    // waits at most this long (Flink's default is 100 ms).
+    conf.set(ExecutionOptions.BUFFER_TIMEOUT, s.bufferTimeout);
     conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     conf.set(
         CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,

@@ -62,6 +62,14 @@ public class BenchCommand implements Callable<Integer> {
       description = "Phases to run. Default: ${DEFAULT-VALUE}.")
   List<String> phases;
 
+  @Option(
+      names = "--latency-rate",
+      defaultValue = "0",
+      description =
+          "Events per second of the latency run; 0 = half the core's measured maximum. Default:"
+              + " ${DEFAULT-VALUE}.")
+  double latencyRate;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
   Path json;
 
@@ -79,6 +87,7 @@ public class BenchCommand implements Callable<Integer> {
     o.users = users;
     o.items = items;
     o.parallelism = parallelism;
+    o.latencyRate = latencyRate;
     o.phases = new HashSet<>(phases);
     Path dir = workDir != null ? workDir : Files.createTempDirectory("marketing-bench");
     o.workDir = dir;

@@ -60,6 +60,15 @@ public class RunCommand implements Callable<Integer> {
   Duration checkpointInterval;
 
   @Option(
+      names = "--buffer-timeout",
+      converter = DurationConverter.class,
+      defaultValue = "5ms",
+      description =
+          "Longest time a record waits in a network buffer before it is sent: lower is lower"
+              + " latency, higher fills buffers better under low load. Default: ${DEFAULT-VALUE}.")
+  Duration bufferTimeout;
+
+  @Option(
       names = "--transactional-id-prefix",
       defaultValue = "marketing-engine",
       description =
@@ -101,6 +110,7 @@ public class RunCommand implements Callable<Integer> {
     s.startingOffsets = startingOffsets;
     s.checkpointDir = checkpointDir;
     s.checkpointInterval = checkpointInterval;
+    s.bufferTimeout = bufferTimeout;
     s.transactionalIdPrefix = transactionalIdPrefix;
     s.transactionTimeout = transactionTimeout;
     if (transactionTimeout.compareTo(checkpointInterval) <= 0) {

@@ -137,6 +137,16 @@ public class HybridRecommender implements Recommender {
 
   @Override
   public List<String> recommend(String user, int k, boolean excludeOwned, long now) {
+    List<UserRecs.Scored> ranked = recommendScored(user, k, excludeOwned, now);
+    List<String> out = new ArrayList<>(ranked.size());
+    for (UserRecs.Scored s : ranked) {
+      out.add(s.item());
+    }
+    return out;
+  }
+
+  /** As {@link #recommend}, with each item's score and its parts (repeat, co, mf, pop). */
+  public List<UserRecs.Scored> recommendScored(String user, int k, boolean excludeOwned, long now) {
     UserRecState u = users.get(user);
     if (u == null) {
       u = UserRecs.fresh(user, p);
@@ -152,10 +162,6 @@ public class HybridRecommender implements Recommender {
             snapshot,
             UserRecs.shares(affinity, now, affinityHalfLifeMs),
             p);
-    List<String> out = new ArrayList<>(ranked.size());
-    for (UserRecs.Scored s : ranked) {
-      out.add(s.item());
-    }
-    return out;
+    return ranked;
   }
 }

@@ -1,0 +1,187 @@
+package io.shopflow.marketing.sidecars.ranker;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The ranking model, on DJL's PyTorch engine: the raw feature vector is standardised with the
+ * training set's mean and standard deviation (stored with the weights, so callers send raw
+ * features), then a ReLU MLP (F-h1-h2-1) gives a logit; the score is its sigmoid, the probability
+ * that the user buys the item in the next period. Trained with Adam on binary cross-entropy;
+ * deterministic for a seed. {@link #predict} is not thread-safe (the server calls it from one
+ * worker thread).
+ */
+public final class RankerNet implements AutoCloseable {
+  /** Training settings. */
+  public record Options(int epochs, int batch, float lr, float weightDecay, long seed) {}
+
+  private final int features;
+  private final NDManager manager;
+  private final List<String> names = new ArrayList<>();
+  private final List<NDArray> params = new ArrayList<>();
+
+  private RankerNet(int features) {
+    this.features = features;
+    this.manager = Engine.getEngine("PyTorch").newBaseManager();
+  }
+
+  public int features() {
+    return features;
+  }
+
+  /** A fresh network with He-initialised weights from {@code seed}. */
+  public static RankerNet create(float[] mean, float[] std, int h1, int h2, long seed) {
+    int f = mean.length;
+    RankerNet n = new RankerNet(f);
+    Random r = new Random(seed);
+    n.add("norm.mean", mean, new Shape(f));
+    n.add("norm.std", std, new Shape(f));
+    n.add("l1.w", gaussian(r, f * h1, Math.sqrt(2.0 / f)), new Shape(f, h1));
+    n.add("l1.b", new float[h1], new Shape(h1));
+    n.add("l2.w", gaussian(r, h1 * h2, Math.sqrt(2.0 / h1)), new Shape(h1, h2));
+    n.add("l2.b", new float[h2], new Shape(h2));
+    n.add("out.w", gaussian(r, h2, Math.sqrt(1.0 / h2)), new Shape(h2, 1));
+    n.add("out.b", new float[1], new Shape(1));
+    return n;
+  }
+
+  private static float[] gaussian(Random r, int n, double sd) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) (r.nextGaussian() * sd);
+    }
+    return a;
+  }
+
+  private void add(String name, float[] data, Shape shape) {
+    NDArray a = manager.create(data, shape);
+    a.setName(name);
+    names.add(name);
+    params.add(a);
+  }
+
+  private NDArray param(String name) {
+    return params.get(names.indexOf(name));
+  }
+
+  /** Logits [n] of {@code x} [n, F]. */
+  NDArray forward(NDArray x) {
+    NDArray z = x.sub(param("norm.mean")).div(param("norm.std"));
+    z = Activation.relu(z.matMul(param("l1.w")).add(param("l1.b")));
+    z = Activation.relu(z.matMul(param("l2.w")).add(param("l2.b")));
+    return z.matMul(param("out.w")).add(param("out.b")).reshape(-1);
+  }
+
+  /** Trains in place; {@code x} holds n rows of F features, row-major. */
+  public void fit(float[] x, float[] y, Options o) {
+    int n = y.length;
+    Optimizer adam =
+        Optimizer.adam()
+            .optLearningRateTracker(Tracker.fixed(o.lr()))
+            .optWeightDecays(o.weightDecay())
+            .build();
+    List<Integer> trainable = new ArrayList<>();
+    for (int k = 0; k < params.size(); k++) {
+      if (!names.get(k).startsWith("norm.")) {
+        params.get(k).setRequiresGradient(true);
+        trainable.add(k);
+      }
+    }
+    Random r = new Random(o.seed());
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Engine engine = Engine.getEngine("PyTorch");
+    for (int epoch = 0; epoch < o.epochs(); epoch++) {
+      for (int i = n - 1; i > 0; i--) {
+        int j = r.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      for (int from = 0; from < n; from += o.batch()) {
+        int to = Math.min(n, from + o.batch());
+        int b = to - from;
+        float[] bx = new float[b * features];
+        float[] by = new float[b];
+        for (int k = 0; k < b; k++) {
+          int row = order[from + k];
+          System.arraycopy(x, row * features, bx, k * features, features);
+          by[k] = y[row];
+        }
+        try (NDManager nd = manager.newSubManager()) {
+          try (GradientCollector gc = engine.newGradientCollector()) {
+            NDArray z = forward(nd.create(bx, new Shape(b, features)));
+            NDArray t = nd.create(by, new Shape(b));
+            // Binary cross-entropy with logits: max(z, 0) - z * t + log(1 + exp(-|z|)).
+            NDArray loss =
+                z.maximum(0f).sub(z.mul(t)).add(z.abs().neg().exp().add(1f).log()).mean();
+            gc.backward(loss);
+          }
+          for (int k : trainable) {
+            NDArray p = params.get(k);
+            NDArray g = p.getGradient();
+            g.attach(nd);
+            adam.update(names.get(k), p, g);
+            g.subi(g);
+          }
+        }
+      }
+    }
+    for (int k : trainable) {
+      params.get(k).setRequiresGradient(false);
+    }
+  }
+
+  /** Scores (sigmoid of the logits) of {@code n} rows. */
+  public float[] predict(float[] x, int n) {
+    if (x.length != n * features) {
+      throw new IllegalArgumentException(x.length + " values are not " + n + " x " + features);
+    }
+    try (NDManager nd = manager.newSubManager()) {
+      return forward(nd.create(x, new Shape(n, features)))
+          .getNDArrayInternal()
+          .sigmoid()
+          .toFloatArray();
+    }
+  }
+
+  public void save(Path file) throws IOException {
+    try (OutputStream out = Files.newOutputStream(file)) {
+      new NDList(params.toArray(new NDArray[0])).encode(out);
+    }
+  }
+
+  public static RankerNet load(Path file) throws IOException {
+    try (NDManager tmp = Engine.getEngine("PyTorch").newBaseManager();
+        InputStream in = Files.newInputStream(file)) {
+      NDList list = NDList.decode(tmp, in);
+      RankerNet n = new RankerNet((int) list.get("norm.mean").getShape().get(0));
+      for (NDArray a : list) {
+        n.add(a.getName(), a.toFloatArray(), a.getShape());
+      }
+      return n;
+    }
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,131 @@
+package io.shopflow.marketing.sidecars.sentiment;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Women's E-Commerce Clothing Reviews: text = Title + " " + Review Text (rows with neither are
+ * dropped), rating 1..5, and the fixed split: test = rows whose index (first column) is divisible
+ * by 5.
+ */
+public final class Reviews {
+  public static final String FILE = "womens_clothing_ecommerce_reviews.csv";
+
+  /** One usable review. */
+  public record Review(int index, String text, int rating) {
+    public boolean test() {
+      return index % 5 == 0;
+    }
+
+    /** 3-class label: 0 = negative (1-2 stars), 1 = neutral (3), 2 = positive (4-5). */
+    public int threeClass() {
+      return rating <= 2 ? 0 : rating == 3 ? 1 : 2;
+    }
+
+    /** Binary label (1 = positive, 4-5 stars); only defined when the rating is not 3. */
+    public int binary() {
+      return rating >= 4 ? 1 : 0;
+    }
+  }
+
+  private Reviews() {}
+
+  /** The CSV file inside {@code dir} (the data set folder) or {@code dir} itself. */
+  public static Path file(Path dir) {
+    if (Files.isDirectory(dir.resolve("womens-ecommerce-clothing-reviews"))) {
+      dir = dir.resolve("womens-ecommerce-clothing-reviews");
+    }
+    return Files.isDirectory(dir) ? dir.resolve(FILE) : dir;
+  }
+
+  public static List<Review> load(Path dirOrFile) throws IOException {
+    Path f = file(dirOrFile);
+    if (!Files.exists(f)) {
+      throw new NoSuchFileException(
+          f + " (Women's E-Commerce Clothing Reviews, see ../shared/data)");
+    }
+    try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+      return parse(r);
+    }
+  }
+
+  /** Parses the CSV (header first); quoted fields may span lines. */
+  public static List<Review> parse(Reader in) throws IOException {
+    BufferedReader r = in instanceof BufferedReader b ? b : new BufferedReader(in, 1 << 16);
+    List<Review> out = new ArrayList<>();
+    List<String> header = nextRecord(r);
+    if (header == null || header.size() < 6 || !"Review Text".equals(header.get(4))) {
+      throw new IOException("not the clothing reviews CSV (header: " + header + ")");
+    }
+    List<String> f;
+    while ((f = nextRecord(r)) != null) {
+      if (f.size() < 6) {
+        continue;
+      }
+      int index;
+      int rating;
+      try {
+        index = Integer.parseInt(f.get(0).strip());
+        rating = Integer.parseInt(f.get(5).strip());
+      } catch (NumberFormatException e) {
+        continue;
+      }
+      String text = (f.get(3).strip() + " " + f.get(4).strip()).strip();
+      if (text.isEmpty() || rating < 1 || rating > 5) {
+        continue;
+      }
+      out.add(new Review(index, text, rating));
+    }
+    return out;
+  }
+
+  /** One RFC-4180 record, or null at the end. */
+  static List<String> nextRecord(BufferedReader r) throws IOException {
+    String line = r.readLine();
+    if (line == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    boolean quoted = false;
+    while (true) {
+      for (int i = 0; i < line.length(); i++) {
+        char c = line.charAt(i);
+        if (quoted) {
+          if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+            cur.append('"');
+            i++;
+          } else if (c == '"') {
+            quoted = false;
+          } else {
+            cur.append(c);
+          }
+        } else if (c == '"') {
+          quoted = true;
+        } else if (c == ',') {
+          out.add(cur.toString());
+          cur.setLength(0);
+        } else {
+          cur.append(c);
+        }
+      }
+      if (!quoted) {
+        break;
+      }
+      line = r.readLine();
+      if (line == null) {
+        break;
+      }
+      cur.append('\n');
+    }
+    out.add(cur.toString());
+    return out;
+  }
+}

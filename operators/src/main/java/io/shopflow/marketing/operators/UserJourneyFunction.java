@@ -645,7 +645,7 @@ public class UserJourneyFunction
     java.util.Set<String> seen = new java.util.HashSet<>();
     sessionViews.keys().forEach(seen::add);
     List<UserRecs.Scored> top =
-        rankNotOwned(r, cfg.recommendationSize + seen.size(), at, ctx).stream()
+        rankForUser(r, cfg.recommendationSize + seen.size(), at, ctx).stream()
             .filter(x -> !seen.contains(x.item()))
             .limit(cfg.recommendationSize)
             .toList();
@@ -738,7 +738,7 @@ public class UserJourneyFunction
     }
     java.util.Set<String> own = new java.util.HashSet<>(List.of(a.items));
     List<UserRecs.Scored> top =
-        rankNotOwned(r, cfg.attachedRecommendations + a.items.length, now, ctx);
+        rankForUser(r, cfg.attachedRecommendations + a.items.length, now, ctx);
     a.recommendedItems =
         top.stream()
             .map(UserRecs.Scored::item)
@@ -756,18 +756,32 @@ public class UserJourneyFunction
    * items, MF scores against the user's factor), with content similarity from the profile's
    * category affinities.
    */
-  private List<UserRecs.Scored> rankNotOwned(UserRecState r, int k, long now, ReadOnlyContext ctx)
+  private List<UserRecs.Scored> rankForUser(UserRecState r, int k, long now, ReadOnlyContext ctx)
       throws Exception {
     PopularItems popular = ctx.getBroadcastState(POPULAR).get(LATEST);
+    boolean repeats = cfg.repeatAfterMs >= 0;
+    // Recently bought items are left out; regular purchases come back after repeatAfterMs.
+    java.util.Set<String> recent = new java.util.HashSet<>();
+    if (repeats) {
+      for (int i = 0; i < r.ownedIds.length; i++) {
+        if (now - r.ownedLast[i] < cfg.repeatAfterMs) {
+          recent.add(r.ownedIds[i]);
+        }
+      }
+    }
     return UserRecs.rank(
-        r,
-        mfFactor.value(),
-        k,
-        true,
-        now,
-        popular,
-        UserRecs.shares(categoryAffinity.entries(), now, cfg.affinityHalfLifeMs),
-        cfg.recs);
+            r,
+            mfFactor.value(),
+            k + recent.size(),
+            !repeats,
+            now,
+            popular,
+            UserRecs.shares(categoryAffinity.entries(), now, cfg.affinityHalfLifeMs),
+            cfg.recs)
+        .stream()
+        .filter(x -> !recent.contains(x.item()))
+        .limit(k)
+        .toList();
   }
 
   private boolean isInCart(String item) {

@@ -255,4 +255,36 @@ class RecommenderOperatorsTest {
       assertThat(h.numEventTimeTimers()).isZero();
     }
   }
+
+  @Test
+  void aRegularPurchaseComesBackAsARecommendationOnlyTwoWeeksAfterItWasBought() throws Exception {
+    try (var h = userHarness()) {
+      double[] q = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
+      for (int i = 0; i < 3; i++) {
+        long t = T0 + days(3 * i);
+        h.processElement(purchase("u1", "tea", t).recs(q, 10, new String[] {"cup"}, 6).get(), t);
+      }
+      long later = T0 + days(6) + days(20);
+      h.processElement(view("u1", "lamp", later).recs(q, 0, new String[0]).get(), later);
+      h.processElement(
+          view("u1", "shade", later + minutes(1)).recs(q, 0, new String[0]).get(),
+          later + minutes(1));
+      h.processWatermark(later + minutes(40));
+
+      List<Action> recs =
+          h.extractOutputValues().stream()
+              .filter(a -> a.actionType.equals(ActionType.RECOMMENDATION))
+              .toList();
+      // After each purchase: cup, never the tea just bought (the 2nd and 3rd are the same
+      // recommendation within the de-duplication window, so they are suppressed).
+      assertThat(recs).hasSize(2);
+      assertThat(recs.get(0).items).containsExactly("cup");
+      assertThat(sideOutput(h, UserJourneyFunction.SUPPRESSED))
+          .extracting(x -> x.action.actionType + ":" + String.join(",", x.action.items))
+          .containsExactly("recommendation:cup", "recommendation:cup");
+      Action weeksLater = recs.get(1);
+      assertThat(weeksLater.items).startsWith("tea");
+      assertThat(weeksLater.explanation).contains("tea (you buy it regularly");
+    }
+  }
 }

@@ -134,6 +134,12 @@ public class EngineConfig implements Serializable {
   /** Recommender picks attached to cart-abandonment, cross-sell and win-back actions. */
   public int attachedRecommendations = 3;
 
+  /**
+   * Items the user bought come back as recommendations ("you buy it regularly") once this long has
+   * passed since their last purchase; never sooner. A negative value never recommends owned items.
+   */
+  public long repeatAfterMs = java.time.Duration.ofDays(14).toMillis();
+
   public String campaignPrefix = "always-on";
 
   public String defaultVariant = "control";

@@ -23,6 +23,9 @@ public class PopularItems {
   public int dims;
 
   private transient Map<String, Integer> index;
+  private transient Map<String, int[]> byCategory;
+  private transient int[] newest;
+  private transient long newestWindow = -1;
 
   public PopularItems() {}
 
@@ -42,6 +45,39 @@ public class PopularItems {
     Integer at = index.get(id);
     return at == null ? -1 : at;
   }
+
+  /** Positions of the items of {@code category}, best first (empty when none). */
+  public int[] inCategory(String category) {
+    if (byCategory == null) {
+      Map<String, java.util.List<Integer>> m = new HashMap<>();
+      for (int i = 0; i < ids.length; i++) {
+        if (categories[i] != null) {
+          m.computeIfAbsent(categories[i], c -> new java.util.ArrayList<>()).add(i);
+        }
+      }
+      Map<String, int[]> out = new HashMap<>(m.size() * 2);
+      m.forEach((c, l) -> out.put(c, l.stream().mapToInt(Integer::intValue).toArray()));
+      byCategory = out;
+    }
+    return byCategory.getOrDefault(category, EMPTY);
+  }
+
+  /** Positions of the items first seen within {@code window} of {@link #asOf}. */
+  public int[] firstSeenWithin(long window) {
+    if (newest == null || newestWindow != window) {
+      java.util.List<Integer> l = new java.util.ArrayList<>();
+      for (int i = 0; i < ids.length; i++) {
+        if (asOf - firstSeen[i] <= window) {
+          l.add(i);
+        }
+      }
+      newest = l.stream().mapToInt(Integer::intValue).toArray();
+      newestWindow = window;
+    }
+    return newest;
+  }
+
+  private static final int[] EMPTY = new int[0];
 
   /** {@code p . q_i} over the stored factor of item {@code i} (0 without a factor). */
   public double dot(double[] p, int i) {

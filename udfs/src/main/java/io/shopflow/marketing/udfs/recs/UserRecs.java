@@ -186,15 +186,20 @@ public final class UserRecs {
       List<String> favourites = topKeys(categoryShare, p.topCategories);
       for (String c : favourites) {
         int taken = 0;
-        for (int i = 0; i < n && taken < p.categoryCandidates; i++) {
-          if (c.equals(popular.categories[i]) && allowed.test(i)) {
+        for (int i : popular.inCategory(c)) {
+          if (taken >= p.categoryCandidates) {
+            break;
+          }
+          if (allowed.test(i)) {
             parts.computeIfAbsent(popular.ids[i], x -> new float[5]);
             fromCategory.add(popular.ids[i]);
             taken++;
           }
         }
       }
-      for (int i = 0; i < n; i++) {
+      // New items: first seen within the window of the snapshot (a superset of those new at
+      // now, which is never before the snapshot's time in the job), checked against now.
+      for (int i : popular.firstSeenWithin(p.newItemWindowMs)) {
         if (now - popular.firstSeen[i] <= p.newItemWindowMs
             && favourites.contains(popular.categories[i])
             && allowed.test(i)) {
@@ -227,33 +232,41 @@ public final class UserRecs {
     for (Map.Entry<String, float[]> e : parts.entrySet()) {
       float[] v = e.getValue();
       int at = n == 0 ? -1 : popular.indexOf(e.getKey());
-      String category = null;
       if (at >= 0) {
         v[2] = (float) popular.dot(userFactor, at);
         v[3] = (float) (Math.log1p(popular.purchases[at]) / maxPop);
-        category = popular.categories[at];
+        String category = popular.categories[at];
         v[4] = category == null ? 0 : categoryShare.getOrDefault(category, 0f);
       }
       float cf = p.wRepeat * v[0] + p.wCo * v[1] + p.wMf * v[2] + p.wPop * v[3];
       float score = (1 - p.alpha) * cf + p.alpha * v[4];
-      boolean isNew = at >= 0 && now - popular.firstSeen[at] <= p.newItemWindowMs;
-      out.add(
-          new Scored(
-              e.getKey(),
-              score,
-              v[0],
-              v[1],
-              v[2],
-              v[3],
-              v[4],
-              reason(v, p, category, isNew, fromCategory.contains(e.getKey()))));
+      out.add(new Scored(e.getKey(), score, v[0], v[1], v[2], v[3], v[4], null));
     }
     out.sort(
         (a, b) ->
             a.score() != b.score()
                 ? Float.compare(b.score(), a.score())
                 : a.item().compareTo(b.item()));
-    return out.size() > k ? new ArrayList<>(out.subList(0, k)) : out;
+    List<Scored> top = out.size() > k ? out.subList(0, k) : out;
+    // Explanations only for what is returned.
+    List<Scored> named = new ArrayList<>(top.size());
+    for (Scored x : top) {
+      int at = n == 0 ? -1 : popular.indexOf(x.item());
+      String category = at >= 0 ? popular.categories[at] : null;
+      boolean isNew = at >= 0 && now - popular.firstSeen[at] <= p.newItemWindowMs;
+      float[] v = {x.repeat(), x.co(), x.mf(), x.pop(), x.content()};
+      named.add(
+          new Scored(
+              x.item(),
+              x.score(),
+              x.repeat(),
+              x.co(),
+              x.mf(),
+              x.pop(),
+              x.content(),
+              reason(v, p, category, isNew, fromCategory.contains(x.item()))));
+    }
+    return named;
   }
 
   /** The strongest weighted signal of a candidate, in words. */

@@ -1,0 +1,182 @@
+package io.shopflow.marketing.benchmarks;
+
+import io.shopflow.marketing.operators.UserJourneyFunction;
+import io.shopflow.marketing.schema.Action;
+import io.shopflow.marketing.schema.EventType;
+import io.shopflow.marketing.schema.ItemStats;
+import io.shopflow.marketing.schema.PopularItems;
+import io.shopflow.marketing.schema.UserSignal;
+import io.shopflow.marketing.udfs.EngineConfig;
+import io.shopflow.marketing.udfs.recs.Isgd;
+import io.shopflow.marketing.udfs.recs.PopularTracker;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The keyed-by-user operator's per-event update (session, profile, MF step, triggers, guardrails,
+ * one coalesced timer) on RocksDB, driven through Flink's operator test harness, next to the floor
+ * of the same run: a function that reads and writes one 100-byte {@code ValueState} per event.
+ * Users rotate over {@code users} keys; event time moves 1 s per event, so each user's sessions
+ * close and reopen as in a live shop.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class UserJourneyBench {
+  @Param({"10000"})
+  public int users;
+
+  private KeyedBroadcastOperatorTestHarness<String, UserSignal, PopularItems, Action> journey;
+  private KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Long> floor;
+  private UserSignal[] views;
+  private UserSignal[] carts;
+  private long time = 1_767_225_600_000L;
+  private int next;
+  private final EngineConfig cfg = new EngineConfig();
+
+  @Setup(Level.Iteration)
+  public void setUp() throws Exception {
+    journey =
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(
+                new UserJourneyFunction(cfg), List.of(UserJourneyFunction.POPULAR)),
+            s -> s.userId,
+            Types.STRING,
+            128,
+            1,
+            0);
+    journey.setStateBackend(new EmbeddedRocksDBStateBackend());
+    journey.open();
+    PopularTracker tracker = new PopularTracker(cfg.recs);
+    for (int i = 0; i < 2_000; i++) {
+      String item = "sku-" + i;
+      tracker.update(
+          new ItemStats(
+              item,
+              "category-" + (i % 200),
+              20_000 - 5L * i,
+              0,
+              time,
+              Isgd.init(item, cfg.recs.factors, cfg.recs.initScale)));
+    }
+    journey.processBroadcastElement(tracker.snapshot(), time);
+
+    floor =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new OneSmallState()), s -> s.userId, Types.STRING);
+    floor.setStateBackend(new EmbeddedRocksDBStateBackend());
+    floor.open();
+
+    views = new UserSignal[users];
+    carts = new UserSignal[users];
+    for (int u = 0; u < users; u++) {
+      String item = "sku-" + (u * 7 % 2_000);
+      views[u] = line("u" + u, EventType.VIEW, item);
+      carts[u] = line("u" + u, EventType.CART_ADD, item);
+    }
+  }
+
+  private UserSignal line(String user, String type, String item) {
+    UserSignal s = new UserSignal();
+    s.kind = UserSignal.EVENT;
+    s.eventType = type;
+    s.userId = user;
+    s.itemId = item;
+    s.eventId = type + "-" + user;
+    s.quantity = 1;
+    s.price = 9.99;
+    s.category = "category-" + (item.hashCode() & 0xff);
+    s.lineIndex = 0;
+    s.lineCount = 1;
+    s.itemFactor = Isgd.init(item, cfg.recs.factors, cfg.recs.initScale);
+    s.partners = new String[0];
+    s.partnerCounts = new int[0];
+    s.partnerBuyers = new long[0];
+    return s;
+  }
+
+  @TearDown(Level.Iteration)
+  public void tearDown() throws Exception {
+    journey.close();
+    floor.close();
+  }
+
+  /** One view (or, every tenth event, a cart add) through the user operator. */
+  @Benchmark
+  public int userJourneyEvent() throws Exception {
+    int u = next++ % users;
+    time += 1_000;
+    UserSignal s = next % 10 == 0 ? carts[u] : views[u];
+    s.eventTime = time;
+    journey.processElement(s, time);
+    int out = journey.getOutput().size();
+    journey.getOutput().clear();
+    drainSideOutputs();
+    return out;
+  }
+
+  private void drainSideOutputs() {
+    for (var tag :
+        List.of(
+            UserJourneyFunction.SESSIONS,
+            UserJourneyFunction.SUPPRESSED,
+            UserJourneyFunction.FACTOR_DELTAS)) {
+      var q = journey.getSideOutput(tag);
+      if (q != null) {
+        q.clear();
+      }
+    }
+  }
+
+  /** Baseline: one 100-byte ValueState read and written for the same key sequence. */
+  @Benchmark
+  public int oneSmallValueState() throws Exception {
+    int u = next++ % users;
+    time += 1_000;
+    UserSignal s = views[u];
+    s.eventTime = time;
+    floor.processElement(s, time);
+    return u;
+  }
+
+  /** Reads and writes one 100-byte value per event. */
+  static final class OneSmallState extends KeyedProcessFunction<String, UserSignal, Long> {
+    private transient ValueState<byte[]> state;
+
+    @Override
+    public void open(OpenContext ctx) {
+      state = getRuntimeContext().getState(new ValueStateDescriptor<>("small", byte[].class));
+    }
+
+    @Override
+    public void processElement(UserSignal e, Context ctx, Collector<Long> out) throws Exception {
+      byte[] v = state.value();
+      if (v == null) {
+        v = new byte[100];
+      }
+      v[(int) Math.floorMod(e.eventTime, 100L)]++;
+      state.update(v);
+    }
+  }
+}

@@ -175,6 +175,7 @@ public class UserJourneyFunction
     switch (s.kind) {
       case UserSignal.CONSENT -> onConsent(s, ctx);
       case UserSignal.PRICE_DROP -> onPriceDrop(s, ctx, out);
+      case UserSignal.REVIEW -> onReview(s, ctx, out);
       default -> onEvent(s, ctx, out);
     }
   }
@@ -235,6 +236,81 @@ public class UserJourneyFunction
     Deadlines d = deadlinesOrNew();
     deliver(a, s.eventTime, d, out, ctx);
     reschedule(d, ctx);
+  }
+
+  /**
+   * A scored review: updates the user's sentiment tendency (a decayed mean in the profile) and, for
+   * a clearly negative review of an item the user bought, sends a service-recovery apology through
+   * the guardrails. Adds no per-review state.
+   */
+  private void onReview(UserSignal s, ReadOnlyContext ctx, Collector<Action> out) throws Exception {
+    long t = s.eventTime;
+    ProfileCore p = profile.value();
+    if (p == null) {
+      p = new ProfileCore();
+      p.firstSeen = t;
+    }
+    p.firstSeen = Math.min(p.firstSeen, t);
+    p.lastSeen = Math.max(p.lastSeen, t);
+    double half = cfg.reviewSentimentHalfLifeMs;
+    double oldWeight = p.reviewSentimentWeight;
+    double newWeight = 1;
+    if (t >= p.lastReviewTime) {
+      oldWeight *= Math.pow(0.5, (t - p.lastReviewTime) / half);
+      p.lastReviewTime = t;
+    } else {
+      newWeight = Math.pow(0.5, (p.lastReviewTime - t) / half);
+    }
+    p.reviewSentiment =
+        (p.reviewSentiment * oldWeight + s.sentimentScore * newWeight) / (oldWeight + newWeight);
+    p.reviewSentimentWeight = oldWeight + newWeight;
+    p.reviews++;
+    profile.update(p);
+
+    boolean clearlyNegative =
+        ("negative".equals(s.sentimentLabel)
+                && s.negativeProbability >= cfg.serviceRecoveryMinNegative)
+            || s.rating <= cfg.serviceRecoveryMaxRating;
+    if (!clearlyNegative || !bought(s.itemId)) {
+      return;
+    }
+    Action a =
+        newAction(
+            s.userId,
+            ActionType.SERVICE_RECOVERY,
+            t,
+            new String[] {s.itemId},
+            Explanations.serviceRecovery(
+                s.itemId,
+                s.rating,
+                s.reviewText,
+                s.sentimentLabel,
+                s.negativeProbability,
+                s.sentimentSource));
+    Deadlines d = deadlinesOrNew();
+    deliver(a, t, d, out, ctx);
+    reschedule(d, ctx);
+  }
+
+  /** Whether the user bought the item: the recent purchases or the recommender's owned items. */
+  private boolean bought(String itemId) throws Exception {
+    String[] recent = recentBought.value();
+    if (recent != null) {
+      for (String i : recent) {
+        if (itemId.equals(i)) {
+          return true;
+        }
+      }
+    }
+    UserRecState r = recs.value();
+    if (r != null) {
+      for (String i : r.ownedIds) {
+        if (itemId.equals(i)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void onEvent(UserSignal s, ReadOnlyContext ctx, Collector<Action> out) throws Exception {

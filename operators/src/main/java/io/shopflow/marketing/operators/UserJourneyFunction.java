@@ -266,6 +266,9 @@ public class UserJourneyFunction
     p.reviewSentimentWeight = oldWeight + newWeight;
     p.reviews++;
     profile.update(p);
+    if (cfg.emitProfileSnapshots) {
+      emitProfile(p, "review", t, ctx);
+    }
 
     boolean clearlyNegative =
         ("negative".equals(s.sentimentLabel)

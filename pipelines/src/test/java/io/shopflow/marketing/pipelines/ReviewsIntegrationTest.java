@@ -48,6 +48,36 @@ class ReviewsIntegrationTest extends KafkaJobTest {
     JobSettings s =
         ShopTopics.settingsFor(kafka, tmp.resolve("chk").toUri().toString(), "it-reviews");
     assertThat(s.sentiment.sidecarUrl).as("no sidecar configured").isNull();
+    runScenario(s);
+  }
+
+  @Test
+  void aDeadSidecarFallsBackWithoutStallingTheJob(@TempDir Path tmp) throws Exception {
+    JobSettings s =
+        ShopTopics.settingsFor(kafka, tmp.resolve("chk").toUri().toString(), "it-reviews-dead");
+    // Topics of its own: the broker is shared with the other test of this class.
+    s.eventsTopic += "-dead";
+    s.catalogTopic += "-dead";
+    s.consentTopic += "-dead";
+    s.reviewsTopic += "-dead";
+    s.actionsTopic += "-dead";
+    s.sessionsTopic += "-dead";
+    s.dlqTopic += "-dead";
+    s.itemFactorTopic += "-dead";
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    // Nothing listens there: every request is refused, retried once, then the lexicon answers.
+    s.sentiment.sidecarUrl = "http://127.0.0.1:" + port;
+    runScenario(s);
+  }
+
+  /**
+   * A purchase, then reviews: a complaint about the bought item, one about an item not bought, a
+   * happy review by someone else, and two malformed ones.
+   */
+  static void runScenario(JobSettings s) throws Exception {
     try (ShopTopics in = new ShopTopics(kafka, s)) {
       in.createTopics();
       JobClient job = MarketingJobIntegrationTest.start(s);

@@ -59,6 +59,12 @@ class ServiceRecoveryTest {
     h.processElement(s, s.eventTime);
   }
 
+  /** Sends a review and moves the watermark past it (reviews wait for the watermark). */
+  private void review(UserSignal s) throws Exception {
+    send(s);
+    h.processWatermark(s.eventTime + minutes(1));
+  }
+
   private List<Action> recoveries() {
     return h.extractOutputValues().stream()
         .filter(a -> a.actionType.equals(ActionType.SERVICE_RECOVERY))
@@ -66,7 +72,9 @@ class ServiceRecoveryTest {
   }
 
   private List<SuppressedAction> suppressed() {
-    return sideOutput(h, UserJourneyFunction.SUPPRESSED);
+    return sideOutput(h, UserJourneyFunction.SUPPRESSED).stream()
+        .filter(x -> x.action.actionType.equals(ActionType.SERVICE_RECOVERY))
+        .toList();
   }
 
   @Test
@@ -74,7 +82,7 @@ class ServiceRecoveryTest {
     open(new EngineConfig());
     send(purchase(U1, "dress", T0).price(40).get());
     long t = T0 + days(3);
-    send(review(U1, "dress", 4, COMPLAINT, t));
+    review(review(U1, "dress", 4, COMPLAINT, t));
 
     assertThat(recoveries())
         .singleElement()
@@ -95,10 +103,25 @@ class ServiceRecoveryTest {
   }
 
   @Test
+  void aReviewThatOvertakesItsPurchaseWaitsForTheWatermark() throws Exception {
+    open(new EngineConfig());
+    // Read from its own topic, the review arrives before the purchase it is about.
+    send(review(U1, "dress", 1, COMPLAINT, T0 + days(3)));
+    send(purchase(U1, "dress", T0).get());
+    assertThat(recoveries()).as("nothing before the watermark passes the review").isEmpty();
+
+    h.processWatermark(T0 + days(3) + minutes(1));
+
+    assertThat(recoveries())
+        .singleElement()
+        .satisfies(a -> assertThat(a.triggerEventTime).isEqualTo(T0 + days(3)));
+  }
+
+  @Test
   void aLowRatingAloneIsClearlyNegative() throws Exception {
     open(new EngineConfig());
     send(purchase(U1, "dress", T0).get());
-    send(review(U1, "dress", 2, "I wore it to the office on Tuesday", T0 + days(1)));
+    review(review(U1, "dress", 2, "I wore it to the office on Tuesday", T0 + days(1)));
 
     assertThat(recoveries()).singleElement().satisfies(a -> assertThat(a.items).contains("dress"));
   }
@@ -107,10 +130,10 @@ class ServiceRecoveryTest {
   void onlyItemsTheUserBoughtAndOnlyClearlyNegativeReviewsTrigger() throws Exception {
     open(new EngineConfig());
     send(purchase(U1, "dress", T0).get());
-    send(review(U1, "scarf", 1, COMPLAINT, T0 + days(1)));
-    send(review(U1, "dress", 5, "Love it, beautiful and comfortable", T0 + days(2)));
-    send(review(U1, "dress", 3, "It is fine I guess", T0 + days(3)));
-    send(review("u2", "dress", 1, COMPLAINT, T0 + days(4)));
+    review(review(U1, "scarf", 1, COMPLAINT, T0 + days(1)));
+    review(review(U1, "dress", 5, "Love it, beautiful and comfortable", T0 + days(2)));
+    review(review(U1, "dress", 3, "It is fine I guess", T0 + days(3)));
+    review(review("u2", "dress", 1, COMPLAINT, T0 + days(4)));
 
     assertThat(recoveries()).isEmpty();
     assertThat(suppressed()).isEmpty();
@@ -121,11 +144,11 @@ class ServiceRecoveryTest {
     open(new EngineConfig());
     send(purchase(U1, "dress", T0).get());
     send(purchase(U1, "coat", T0 + minutes(1)).get());
-    send(review(U1, "dress", 1, COMPLAINT, T0 + days(1)));
+    review(review(U1, "dress", 1, COMPLAINT, T0 + days(1)));
     // A second complaint about the same item within the de-duplication window.
-    send(review(U1, "dress", 1, COMPLAINT, T0 + days(2)));
+    review(review(U1, "dress", 1, COMPLAINT, T0 + days(2)));
     send(consent(U1, ConsentChange.OPT_OUT, T0 + days(2) + 1, Channel.EMAIL));
-    send(review(U1, "coat", 1, COMPLAINT, T0 + days(3)));
+    review(review(U1, "coat", 1, COMPLAINT, T0 + days(3)));
 
     assertThat(recoveries()).singleElement().satisfies(a -> assertThat(a.items).contains("dress"));
     assertThat(suppressed())
@@ -137,10 +160,10 @@ class ServiceRecoveryTest {
   void reviewsAddNoStatePerReview() throws Exception {
     open(new EngineConfig());
     send(purchase(U1, "dress", T0).get());
-    send(review(U1, "dress", 5, "Love it", T0 + days(1)));
+    review(review(U1, "dress", 5, "Love it", T0 + days(1)));
     int afterOne = h.numKeyedStateEntries();
     for (int i = 0; i < 50; i++) {
-      send(review(U1, "item-" + i, 1 + i % 5, COMPLAINT, T0 + days(2) + minutes(i)));
+      review(review(U1, "item-" + i, 1 + i % 5, COMPLAINT, T0 + days(2) + minutes(i)));
     }
 
     assertThat(h.numKeyedStateEntries()).isEqualTo(afterOne);

@@ -154,6 +154,8 @@ class ElasticsearchJobIntegrationTest extends KafkaJobTest {
         }
       } finally {
         second.cancel().get();
+        // Until the job has stopped, a checkpoint may still be writing into the temp directory.
+        RestoreFromCheckpointTest.waitUntilTerminal(second);
       }
     } finally {
       node.restart();

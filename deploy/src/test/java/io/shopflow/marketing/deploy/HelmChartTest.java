@@ -45,8 +45,7 @@ class HelmChartTest {
   static final String CRD = "META-INF/fabric8/flinkdeployments.flink.apache.org-v1.yml";
 
   /** Options of the sidecar and Elasticsearch sink, which `run` gains with those features. */
-  static final Set<String> OPTIONS_OF_PENDING_FEATURES =
-      Set.of("sidecar-url", "es-url", "es-ca-cert");
+  static final Set<String> OPTIONS_OF_PENDING_FEATURES = Set.of("es-url", "es-ca-cert");
 
   static Path chart;
   static String helm;

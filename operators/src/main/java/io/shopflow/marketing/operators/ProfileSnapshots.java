@@ -35,6 +35,7 @@ final class ProfileSnapshots {
     s.lifecycle = Lifecycle.stage(p, asOf, cfg);
     s.priceBand = Lifecycle.priceBand(p, cfg);
     s.lastEventType = lastEventType;
+    s.reviewSentiment = p.reviews > 0 ? p.reviewSentiment : null;
     List<Map.Entry<String, Double>> scored = new ArrayList<>();
     for (Map.Entry<String, DecayedScore> e : categories) {
       scored.add(

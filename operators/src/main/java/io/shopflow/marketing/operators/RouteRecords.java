@@ -5,6 +5,7 @@ import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemSignal;
 import io.shopflow.marketing.schema.LineItem;
 import io.shopflow.marketing.schema.ParsedRecord;
+import io.shopflow.marketing.schema.ReviewEvent;
 import io.shopflow.marketing.schema.ShopEvent;
 import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.udfs.EngineConfig;
@@ -17,13 +18,19 @@ import org.apache.flink.util.OutputTag;
 /**
  * First step after the source: dead letters and too-late records go to the DLQ; behaviour events
  * are split into one line per item for the keyed-by-item catalogue join; catalogue upserts go to
- * the item side; consent changes and item-less events go straight to the user side.
+ * the item side; consent changes and item-less events go straight to the user side; reviews go to
+ * the sentiment step ({@link #REVIEWS}).
  */
 public class RouteRecords extends ProcessFunction<ParsedRecord, ItemSignal> {
   private static final long serialVersionUID = 1L;
 
   public static final OutputTag<UserSignal> TO_USERS =
       new OutputTag<>("to-users", TypeInformation.of(UserSignal.class));
+
+  /** Reviews, on their way to sentiment scoring (async) and then the item and user sides. */
+  public static final OutputTag<ReviewEvent> REVIEWS =
+      new OutputTag<>("reviews", TypeInformation.of(ReviewEvent.class));
+
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
@@ -81,6 +88,8 @@ public class RouteRecords extends ProcessFunction<ParsedRecord, ItemSignal> {
       s.eventTime = r.catalog.eventTime;
       s.catalog = r.catalog;
       out.collect(s);
+    } else if (r.review != null) {
+      ctx.output(REVIEWS, r.review);
     } else if (r.consent != null) {
       UserSignal s = new UserSignal();
       s.kind = UserSignal.CONSENT;

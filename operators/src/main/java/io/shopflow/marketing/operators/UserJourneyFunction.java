@@ -105,6 +105,7 @@ public class UserJourneyFunction
   private transient MapState<String, ChannelCounter> sentPerChannel;
   private transient MapState<String, Long> recentlySent;
   private transient MapState<String, PendingAction> deferred;
+  private transient MapState<String, UserSignal> pendingReviews;
 
   private transient Counter actionsSent;
   private transient Counter actionsSuppressed;
@@ -137,6 +138,7 @@ public class UserJourneyFunction
     sentPerChannel = map("sent-per-channel", TypeInformation.of(ChannelCounter.class), dayTtl);
     recentlySent = map("recently-sent", Types.LONG, dedupTtl);
     deferred = map("deferred", TypeInformation.of(PendingAction.class), profileTtl);
+    pendingReviews = map("pending-reviews", TypeInformation.of(UserSignal.class), profileTtl);
 
     actionsSent = getRuntimeContext().getMetricGroup().counter("actionsSent");
     actionsSuppressed = getRuntimeContext().getMetricGroup().counter("actionsSuppressed");
@@ -175,6 +177,7 @@ public class UserJourneyFunction
     switch (s.kind) {
       case UserSignal.CONSENT -> onConsent(s, ctx);
       case UserSignal.PRICE_DROP -> onPriceDrop(s, ctx, out);
+      case UserSignal.REVIEW -> onReview(s, ctx, out);
       default -> onEvent(s, ctx, out);
     }
   }
@@ -215,6 +218,7 @@ public class UserJourneyFunction
     sentPerChannel.clear();
     recentlySent.clear();
     deferred.clear();
+    pendingReviews.clear();
   }
 
   private void onPriceDrop(UserSignal s, ReadOnlyContext ctx, Collector<Action> out)
@@ -235,6 +239,122 @@ public class UserJourneyFunction
     Deadlines d = deadlinesOrNew();
     deliver(a, s.eventTime, d, out, ctx);
     reschedule(d, ctx);
+  }
+
+  /**
+   * A scored review waits until the watermark passes its event time: it is read from its own topic
+   * and scored on its own path, so in a backfill it can overtake the purchase it is about. Then
+   * {@link #applyReview} handles it.
+   */
+  private void onReview(UserSignal s, ReadOnlyContext ctx, Collector<Action> out) throws Exception {
+    Deadlines d = deadlinesOrNew();
+    if (s.eventTime <= ctx.timerService().currentWatermark()) {
+      applyReview(s, d, out, ctx);
+    } else {
+      pendingReviews.put(s.eventId, s);
+      if (d.reviewsDueAt == 0 || s.eventTime < d.reviewsDueAt) {
+        d.reviewsDueAt = s.eventTime;
+      }
+    }
+    reschedule(d, ctx);
+  }
+
+  /** Applies the waiting reviews up to {@code upTo}, oldest first. */
+  private void releaseReviews(long upTo, Deadlines d, Collector<Action> out, ReadOnlyContext ctx)
+      throws Exception {
+    List<UserSignal> due = new ArrayList<>();
+    long next = 0;
+    for (Map.Entry<String, UserSignal> e : pendingReviews.entries()) {
+      long t = e.getValue().eventTime;
+      if (t <= upTo) {
+        due.add(e.getValue());
+      } else if (next == 0 || t < next) {
+        next = t;
+      }
+    }
+    due.sort(Comparator.<UserSignal>comparingLong(r -> r.eventTime).thenComparing(r -> r.eventId));
+    d.reviewsDueAt = next;
+    for (UserSignal r : due) {
+      pendingReviews.remove(r.eventId);
+      applyReview(r, d, out, ctx);
+    }
+  }
+
+  /**
+   * A scored review: updates the user's sentiment tendency (a decayed mean in the profile) and, for
+   * a clearly negative review of an item the user bought, sends a service-recovery apology through
+   * the guardrails.
+   */
+  private void applyReview(UserSignal s, Deadlines d, Collector<Action> out, ReadOnlyContext ctx)
+      throws Exception {
+    long t = s.eventTime;
+    ProfileCore p = profile.value();
+    if (p == null) {
+      p = new ProfileCore();
+      p.firstSeen = t;
+    }
+    p.firstSeen = Math.min(p.firstSeen, t);
+    p.lastSeen = Math.max(p.lastSeen, t);
+    double half = cfg.reviewSentimentHalfLifeMs;
+    double oldWeight = p.reviewSentimentWeight;
+    double newWeight = 1;
+    if (t >= p.lastReviewTime) {
+      oldWeight *= Math.pow(0.5, (t - p.lastReviewTime) / half);
+      p.lastReviewTime = t;
+    } else {
+      newWeight = Math.pow(0.5, (p.lastReviewTime - t) / half);
+    }
+    p.reviewSentiment =
+        (p.reviewSentiment * oldWeight + s.sentimentScore * newWeight) / (oldWeight + newWeight);
+    p.reviewSentimentWeight = oldWeight + newWeight;
+    p.reviews++;
+    profile.update(p);
+    if (cfg.emitProfileSnapshots) {
+      emitProfile(p, "review", t, ctx);
+    }
+
+    boolean clearlyNegative =
+        ("negative".equals(s.sentimentLabel)
+                && s.negativeProbability >= cfg.serviceRecoveryMinNegative)
+            || s.rating <= cfg.serviceRecoveryMaxRating;
+    if (!clearlyNegative || !bought(s.itemId)) {
+      return;
+    }
+    Action a =
+        newAction(
+            s.userId,
+            ActionType.SERVICE_RECOVERY,
+            t,
+            new String[] {s.itemId},
+            Explanations.serviceRecovery(
+                s.itemId,
+                s.rating,
+                s.reviewText,
+                s.sentimentLabel,
+                s.negativeProbability,
+                s.sentimentSource));
+    deliver(a, t, d, out, ctx);
+  }
+
+  /** Whether the user bought the item: the recent purchases or the recommender's owned items. */
+  private boolean bought(String itemId) throws Exception {
+    String[] recent = recentBought.value();
+    if (recent != null) {
+      for (String i : recent) {
+        if (itemId.equals(i)) {
+          return true;
+        }
+      }
+    }
+    UserRecState r = recs.value();
+    if (r != null) {
+      for (String i : r.ownedIds) {
+        if (itemId.equals(i)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void onEvent(UserSignal s, ReadOnlyContext ctx, Collector<Action> out) throws Exception {
@@ -564,6 +684,9 @@ public class UserJourneyFunction
     }
     if (d.pendingDueAt != 0 && d.pendingDueAt <= upTo) {
       releaseDeferred(upTo, d, out, ctx);
+    }
+    if (d.reviewsDueAt != 0 && d.reviewsDueAt <= upTo) {
+      releaseReviews(upTo, d, out, ctx);
     }
   }
 
@@ -950,7 +1073,11 @@ public class UserJourneyFunction
       }
       d.scheduledTimer = wanted;
     }
-    if (earliest == 0 && session.value() == null && cart.isEmpty() && deferred.isEmpty()) {
+    if (earliest == 0
+        && session.value() == null
+        && cart.isEmpty()
+        && deferred.isEmpty()
+        && pendingReviews.isEmpty()) {
       deadlines.clear();
     } else {
       deadlines.update(d);

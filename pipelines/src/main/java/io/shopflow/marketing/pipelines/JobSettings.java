@@ -17,6 +17,7 @@ public class JobSettings implements Serializable {
   public String eventsTopic = "shop.events";
   public String catalogTopic = "shop.catalog";
   public String consentTopic = "shop.consent";
+  public String reviewsTopic = "shop.reviews";
   public String actionsTopic = "marketing.actions";
   public String sessionsTopic = "marketing.sessions";
   public String dlqTopic = "marketing.dlq";
@@ -62,11 +63,15 @@ public class JobSettings implements Serializable {
 
   public EngineConfig engine = new EngineConfig();
 
+  /** Review sentiment: the inference sidecar (URL null: the lexicon fallback only). */
+  public io.shopflow.marketing.operators.SentimentSettings sentiment =
+      new io.shopflow.marketing.operators.SentimentSettings();
+
   /** The Elasticsearch sink; null: the job writes to Kafka only. */
   public io.shopflow.marketing.pipelines.elasticsearch.ElasticsearchSettings elasticsearch;
 
   public List<String> inputTopics() {
-    return List.of(eventsTopic, catalogTopic, consentTopic);
+    return List.of(eventsTopic, catalogTopic, consentTopic, reviewsTopic);
   }
 
   /** Every topic the job reads or writes. */
@@ -75,6 +80,7 @@ public class JobSettings implements Serializable {
         eventsTopic,
         catalogTopic,
         consentTopic,
+        reviewsTopic,
         actionsTopic,
         sessionsTopic,
         dlqTopic,

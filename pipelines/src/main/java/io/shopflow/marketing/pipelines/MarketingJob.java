@@ -2,9 +2,12 @@ package io.shopflow.marketing.pipelines;
 
 import io.shopflow.marketing.operators.ItemCatalogFunction;
 import io.shopflow.marketing.operators.PopularItemsFunction;
+import io.shopflow.marketing.operators.ReviewSentimentFunction;
 import io.shopflow.marketing.operators.RouteRecords;
 import io.shopflow.marketing.operators.UserJourneyFunction;
 import io.shopflow.marketing.pipelines.elasticsearch.ElasticsearchOutput;
+import io.shopflow.marketing.pipelines.elasticsearch.ItemSentiment;
+import io.shopflow.marketing.pipelines.elasticsearch.ItemSentimentFunction;
 import io.shopflow.marketing.pipelines.elasticsearch.KafkaFailedDocuments;
 import io.shopflow.marketing.pipelines.kafka.OutputSerializers;
 import io.shopflow.marketing.pipelines.kafka.ShopRecordDeserializer;
@@ -18,6 +21,7 @@ import io.shopflow.marketing.schema.UserSignal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -34,6 +38,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -48,6 +53,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * shop.events ┐                          ┌─ lines ─> keyBy(item) ItemCatalogFunction ─┐
  * shop.catalog├─> KafkaSource ─> RouteRecords ─ catalogue ─┘          (join, price drops) ├─> keyBy(user)
  * shop.consent┘    (parse)      (DLQ, late)  ─ consent, item-less events ─────────────────┘  UserJourneyFunction
+ * shop.reviews┘                              ─ reviews ─> async sentiment (sidecar / lexicon) ─┘
  *                                          item stats ─> PopularItemsFunction (p=1) ─ broadcast ─┘
  *                                                                        actions ─> marketing.actions (EXACTLY_ONCE)
  *                                                                        sessions ─> marketing.sessions
@@ -90,7 +96,7 @@ public final class MarketingJob {
     DataStream<ParsedRecord> shopRecords =
         env.fromSource(source(s, s.inputTopics()), watermarks(s), "shop-topics")
             .uid("shop-topics-source")
-            .name("Kafka: shop.events, shop.catalog, shop.consent");
+            .name("Kafka: shop.events, shop.catalog, shop.consent, shop.reviews");
     // The recommender's feedback loop: item-factor steps computed by the user operator. Marked
     // idle for good so that it never holds event time back.
     DataStream<ParsedRecord> factorSteps =
@@ -132,17 +138,29 @@ public final class MarketingJob {
 
     if (s.elasticsearch != null) {
       // A branch of its own beside the Kafka sinks; refused documents go to the DLQ topic.
+      // Reviews' sentiment per item, one document per item, updated with each review.
+      DataStream<ItemSentiment> itemSentiment =
+          core.scoredReviews()
+              .keyBy(r -> r.itemId)
+              .process(new ItemSentimentFunction())
+              .uid("item-sentiment")
+              .name("Review sentiment per item (keyed by item)");
       ElasticsearchOutput.attach(
           actions,
+          itemSentiment,
           s.elasticsearch,
           new KafkaFailedDocuments(s.bootstrapServers, s.kafkaProperties, s.dlqTopic),
           Duration.ofMillis(s.engine.allowedLatenessMs));
     }
   }
 
-  /** The stateful path's outputs: routed item signals (DLQ side output) and actions. */
+  /**
+   * The stateful path's outputs: routed item signals (DLQ side output), reviews with their
+   * sentiment, and actions.
+   */
   public record Core(
       SingleOutputStreamOperator<ItemSignal> itemSignals,
+      DataStream<UserSignal> scoredReviews,
       SingleOutputStreamOperator<Action> actions) {}
 
   /**
@@ -175,16 +193,28 @@ public final class MarketingJob {
             .name("Popular, category best-selling and new items (snapshot)")
             .broadcast(UserJourneyFunction.POPULAR);
 
+    // Sentiment of each review on async I/O: the sidecar's model in micro-batches, or the lexicon
+    // fallback when it is not configured, down or slow; never fails, never holds the stream.
+    DataStream<UserSignal> scoredReviews =
+        AsyncDataStream.unorderedWait(
+                itemSignals.getSideOutput(RouteRecords.REVIEWS),
+                new ReviewSentimentFunction(s.sentiment),
+                s.sentiment.operatorTimeoutMs(),
+                TimeUnit.MILLISECONDS,
+                s.sentiment.capacity)
+            .uid("review-sentiment")
+            .name("Review sentiment (async: inference sidecar, lexicon fallback)");
+
     SingleOutputStreamOperator<Action> actions =
         enrichedLines
-            .union(itemSignals.getSideOutput(RouteRecords.TO_USERS))
+            .union(itemSignals.getSideOutput(RouteRecords.TO_USERS), scoredReviews)
             .keyBy(sig -> sig.userId)
             .connect(popularItems)
             .process(new UserJourneyFunction(s.engine))
             .uid("user-journey")
             .name("Sessions, profiles, triggers and guardrails (keyed by user)");
 
-    return new Core(itemSignals, actions);
+    return new Core(itemSignals, scoredReviews, actions);
   }
 
   /** Watermarks for a stream that must never hold event time back: always idle. */
@@ -215,7 +245,7 @@ public final class MarketingJob {
         .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
         .setDeserializer(
             new ShopRecordDeserializer(
-                s.eventsTopic, s.catalogTopic, s.consentTopic, s.itemFactorTopic))
+                s.eventsTopic, s.catalogTopic, s.consentTopic, s.reviewsTopic, s.itemFactorTopic))
         .setProperties(props)
         .build();
   }

@@ -64,6 +64,11 @@ class ElasticsearchJobIntegrationTest extends KafkaJobTest {
       in.event(
           "buyer",
           behaviour("p-0", "purchase", "buyer", at(1), "[" + item("sku-x", 2, 5.0) + "]", ""));
+      in.send(
+          s.reviewsTopic,
+          "buyer",
+          ReviewsIntegrationTest.review(
+              "r-1", "buyer", "sku-x", 5, "Love it, beautiful and comfortable", at(2)));
       in.event("clock", clock("c-1", 35)); // the first reminders fire
 
       JobClient first = MarketingJobIntegrationTest.start(s);
@@ -133,7 +138,14 @@ class ElasticsearchJobIntegrationTest extends KafkaJobTest {
         assertThat(buyer.get("frequency").asInt()).isEqualTo(1);
         assertThat(buyer.get("monetary").asDouble()).isEqualTo(10.0);
         assertThat(buyer.get("user").asText()).isEqualTo(pseudonyms.of("buyer"));
+        assertThat(buyer.get("sentiment_tendency").asText()).isEqualTo("positive");
         assertThat(profile(client, pseudonyms.of("user-3"))).isNotNull();
+
+        // Item sentiment: the review, scored by the lexicon fallback (no sidecar here).
+        ObjectNode skuX = awaitDoc(client, Documents.ITEM_SENTIMENT, "sku-x");
+        assertThat(skuX.get("review_count").asLong()).isEqualTo(1);
+        assertThat(skuX.get("positive").asLong()).isEqualTo(1);
+        assertThat(skuX.get("mean_rating").asDouble()).isEqualTo(5.0);
         for (String index : List.of("mkt-actions-*", Documents.PROFILES)) {
           for (Hit<ObjectNode> h : all(client, index)) {
             assertThat(h.source().toString()).as(index).doesNotContain("user-", "buyer");
@@ -142,6 +154,8 @@ class ElasticsearchJobIntegrationTest extends KafkaJobTest {
         }
       } finally {
         second.cancel().get();
+        // Until the job has stopped, a checkpoint may still be writing into the temp directory.
+        RestoreFromCheckpointTest.waitUntilTerminal(second);
       }
     } finally {
       node.restart();

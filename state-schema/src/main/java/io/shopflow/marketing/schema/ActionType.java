@@ -9,9 +9,18 @@ public final class ActionType {
   public static final String PRICE_DROP = "price_drop";
   public static final String RECOMMENDATION = "recommendation";
 
+  /** An apology after a clearly negative review of an item the shopper bought. */
+  public static final String SERVICE_RECOVERY = "service_recovery";
+
   public static final java.util.List<String> ALL =
       java.util.List.of(
-          CART_ABANDONMENT, BROWSE_ABANDONMENT, WIN_BACK, CROSS_SELL, PRICE_DROP, RECOMMENDATION);
+          CART_ABANDONMENT,
+          BROWSE_ABANDONMENT,
+          WIN_BACK,
+          CROSS_SELL,
+          PRICE_DROP,
+          RECOMMENDATION,
+          SERVICE_RECOVERY);
 
   private ActionType() {}
 }

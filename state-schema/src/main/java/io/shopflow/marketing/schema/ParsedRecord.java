@@ -8,6 +8,7 @@ public class ParsedRecord {
   public ShopEvent event;
   public CatalogItem catalog;
   public ConsentChange consent;
+  public ReviewEvent review;
   public ItemFactorDelta factorDelta;
   public DeadLetter deadLetter;
 
@@ -67,6 +68,12 @@ public class ParsedRecord {
     return r;
   }
 
+  public static ParsedRecord of(ReviewEvent rv) {
+    ParsedRecord r = new ParsedRecord();
+    r.review = rv;
+    return r;
+  }
+
   public static ParsedRecord of(ItemFactorDelta d) {
     ParsedRecord r = new ParsedRecord();
     r.factorDelta = d;
@@ -89,6 +96,9 @@ public class ParsedRecord {
     }
     if (consent != null) {
       return consent.eventTime;
+    }
+    if (review != null) {
+      return review.eventTime;
     }
     if (factorDelta != null) {
       return factorDelta.eventTime;

@@ -32,6 +32,9 @@ public class ProfileSnapshot {
   /** Type of the shopper's last event (view, cart_add, purchase, ...), or null. */
   public String lastEventType;
 
+  /** Review-sentiment tendency in [-1, 1] (decayed mean of P(pos) - P(neg)); null: no reviews. */
+  public Double reviewSentiment;
+
   public ProfileSnapshot() {}
 
   public static ProfileSnapshot erasure(String userId, long at) {

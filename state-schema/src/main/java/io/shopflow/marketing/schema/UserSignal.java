@@ -2,12 +2,14 @@ package io.shopflow.marketing.schema;
 
 /**
  * Input of the keyed-by-user operator: an enriched event line, a price drop fanned out from the
- * catalogue, or a consent change. Flat, so that Flink's POJO serializer carries it.
+ * catalogue, a consent change, or a review with its sentiment. Flat, so that Flink's POJO
+ * serializer carries it.
  */
 public class UserSignal {
   public static final int EVENT = 0;
   public static final int PRICE_DROP = 1;
   public static final int CONSENT = 2;
+  public static final int REVIEW = 3;
 
   public int kind;
   public String userId;
@@ -64,6 +66,24 @@ public class UserSignal {
   // --- CONSENT fields ---
   public String consentChange;
   public String[] channels = new String[0];
+
+  // --- REVIEW fields (itemId, eventId = the review id) ---
+  public int rating;
+
+  /** The review's text (may be empty). */
+  public String reviewText;
+
+  /** negative, neutral or positive. */
+  public String sentimentLabel;
+
+  /** Probability of the negative class. */
+  public double negativeProbability;
+
+  /** Signed sentiment in [-1, 1]: P(positive) - P(negative). */
+  public double sentimentScore;
+
+  /** Which path scored it: "model" (the inference sidecar) or "fallback" (the lexicon). */
+  public String sentimentSource;
 
   public UserSignal() {}
 

@@ -37,7 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class JsonSchemaConformanceTest {
   private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
   private static final List<String> SCHEMA_NAMES =
-      List.of("shop-event", "catalog-item", "consent-change", "action", "session-summary");
+      List.of(
+          "shop-event", "catalog-item", "consent-change", "review", "action", "session-summary");
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonSchemaFactory FACTORY =

@@ -52,6 +52,17 @@ public class EngineConfig implements Serializable {
   /** Cart abandonment: items in cart and no purchase within this after the last cart add. */
   public long cartAbandonAfterMs = Duration.ofMinutes(30).toMillis();
 
+  /**
+   * Service recovery: a review of a bought item counts as clearly negative when its negative-class
+   * probability is at least this, or its rating is at most {@link #serviceRecoveryMaxRating}.
+   */
+  public double serviceRecoveryMinNegative = 0.7;
+
+  public int serviceRecoveryMaxRating = 2;
+
+  /** Half-life of a user's review-sentiment tendency (event time). */
+  public long reviewSentimentHalfLifeMs = Duration.ofDays(90).toMillis();
+
   /** Browse abandonment: an item viewed at least this often in one session and never carted. */
   public int browseViewThreshold = 3;
 
@@ -162,6 +173,7 @@ public class EngineConfig implements Serializable {
     m.put(ActionType.CROSS_SELL, Channel.EMAIL);
     m.put(ActionType.PRICE_DROP, Channel.PUSH);
     m.put(ActionType.RECOMMENDATION, Channel.EMAIL);
+    m.put(ActionType.SERVICE_RECOVERY, Channel.EMAIL);
     return m;
   }
 }

@@ -10,6 +10,7 @@ import io.shopflow.marketing.schema.ConsentChange;
 import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemFactorDelta;
 import io.shopflow.marketing.schema.LineItem;
+import io.shopflow.marketing.schema.ReviewEvent;
 import io.shopflow.marketing.schema.ShopEvent;
 import java.io.IOException;
 import java.time.OffsetDateTime;
@@ -31,6 +32,8 @@ public final class EventParser {
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
   private static final int MAX_ID_LENGTH = 128;
+  private static final int MAX_REVIEW_TITLE = 1000;
+  private static final int MAX_REVIEW_TEXT = 10000;
 
   private EventParser() {}
 
@@ -121,6 +124,34 @@ public final class EventParser {
     }
     c.channels = out.toArray(new String[0]);
     return c;
+  }
+
+  /** A review from {@code shop.reviews}; see {@code review.schema.json}. */
+  public static ReviewEvent parseReview(byte[] bytes) throws InvalidRecordException {
+    JsonNode root = readObject(bytes);
+    ReviewEvent r = new ReviewEvent();
+    r.reviewId = requiredId(root, "review_id");
+    r.userId = requiredId(root, "user_id");
+    r.itemId = requiredId(root, "item_id");
+    r.eventTime = eventTime(root);
+    JsonNode rating = root.get("rating");
+    if (rating == null || rating.isNull()) {
+      throw new InvalidRecordException("rating is missing");
+    }
+    if (!rating.isIntegralNumber() || rating.asLong() < 1 || rating.asLong() > 5) {
+      throw new InvalidRecordException("rating must be an integer from 1 to 5, got " + rating);
+    }
+    r.rating = rating.asInt();
+    r.title = optionalText(root, "title");
+    if (r.title != null && r.title.codePointCount(0, r.title.length()) > MAX_REVIEW_TITLE) {
+      throw new InvalidRecordException("title is longer than " + MAX_REVIEW_TITLE + " characters");
+    }
+    String text = optionalText(root, "text");
+    if (text != null && text.codePointCount(0, text.length()) > MAX_REVIEW_TEXT) {
+      throw new InvalidRecordException("text is longer than " + MAX_REVIEW_TEXT + " characters");
+    }
+    r.text = text == null ? "" : text;
+    return r;
   }
 
   /**

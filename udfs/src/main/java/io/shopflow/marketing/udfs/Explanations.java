@@ -123,6 +123,34 @@ public final class Explanations {
     return "after an engaged session, based on " + basis + ": " + why;
   }
 
+  /**
+   * An apology for a bought item after a clearly negative review: the item, the stars, a snippet of
+   * the text, and which path judged the sentiment ({@code model} = the inference sidecar, {@code
+   * fallback} = the lexicon scorer).
+   */
+  public static String serviceRecovery(
+      String itemId,
+      int rating,
+      String text,
+      String label,
+      double negativeProbability,
+      String source) {
+    String snippet = text == null ? "" : text.strip().replaceAll("\\s+", " ");
+    if (snippet.length() > 80) {
+      snippet = snippet.substring(0, 77) + "...";
+    }
+    return String.format(
+        Locale.ROOT,
+        "we are sorry: your %d-star review of %s, which you bought, %s; sentiment %s (p_negative"
+            + " %.2f, by the %s)",
+        rating,
+        itemId,
+        snippet.isEmpty() ? "left no text" : "said \"" + snippet + "\"",
+        label,
+        negativeProbability,
+        "model".equals(source) ? "sentiment model" : "lexicon fallback");
+  }
+
   static String name(String title, String itemId) {
     return title == null || title.isBlank() ? itemId : "'" + title.strip() + "' (" + itemId + ")";
   }

@@ -30,7 +30,8 @@ class ParserAgreesWithSchemaSamplesTest {
       Map.of(
           "shop-event", EventParser::parseShopEvent,
           "catalog-item", EventParser::parseCatalogItem,
-          "consent-change", EventParser::parseConsentChange);
+          "consent-change", EventParser::parseConsentChange,
+          "review", EventParser::parseReview);
 
   private static final List<String> OUTPUT_SCHEMAS = List.of("action", "session-summary");
 

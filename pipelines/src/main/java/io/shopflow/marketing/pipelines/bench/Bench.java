@@ -345,7 +345,7 @@ public final class Bench {
     }
     ShopRecordDeserializer parser =
         new ShopRecordDeserializer(
-            s.eventsTopic, s.catalogTopic, s.consentTopic, s.itemFactorTopic);
+            s.eventsTopic, s.catalogTopic, s.consentTopic, s.reviewsTopic, s.itemFactorTopic);
     GeneratorFunction<Long, ParsedRecord> gen =
         new ShopGenerator(
             new SyntheticShop(o.users, o.items, o.stepMs, count, parallelism), parser, wallClock);

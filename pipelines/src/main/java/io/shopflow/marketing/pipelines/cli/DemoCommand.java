@@ -89,6 +89,13 @@ public class DemoCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
   @Mixin EngineOptions engine;
+  @Mixin SidecarOptions sidecar;
+
+  @Option(
+      names = "--no-sidecar",
+      description =
+          "Score review sentiment with the lexicon fallback only, even if --sidecar-url is given.")
+  boolean noSidecar;
 
   @Override
   public Integer call() throws Exception {
@@ -106,6 +113,10 @@ public class DemoCommand implements Callable<Integer> {
     o.withElasticsearch = withElasticsearch;
     o.esLingerSeconds = esLingerSeconds;
     o.elasticsearch = elasticsearch;
+    sidecar.applyTo(o.sentiment);
+    if (noSidecar) {
+      o.sentiment.sidecarUrl = null;
+    }
     return new DemoRunner(o).run();
   }
 }

@@ -31,6 +31,12 @@ public class KafkaOptions {
   String consentTopic;
 
   @Option(
+      names = "--reviews-topic",
+      defaultValue = "shop.reviews",
+      description = "Product reviews (sentiment, service recovery). Default: ${DEFAULT-VALUE}.")
+  String reviewsTopic;
+
+  @Option(
       names = "--actions-topic",
       defaultValue = "marketing.actions",
       description = "Triggered actions (exactly once). Default: ${DEFAULT-VALUE}.")
@@ -109,6 +115,7 @@ public class KafkaOptions {
     s.eventsTopic = eventsTopic;
     s.catalogTopic = catalogTopic;
     s.consentTopic = consentTopic;
+    s.reviewsTopic = reviewsTopic;
     s.actionsTopic = actionsTopic;
     s.sessionsTopic = sessionsTopic;
     s.dlqTopic = dlqTopic;

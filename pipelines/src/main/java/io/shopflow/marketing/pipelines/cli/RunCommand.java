@@ -90,6 +90,7 @@ public class RunCommand implements Callable<Integer> {
   @Mixin EngineOptions engine;
   @Mixin ClusterOptions cluster;
   @Mixin ElasticsearchOptions elasticsearch;
+  @Mixin SidecarOptions sidecar;
 
   @Override
   public Integer call() throws Exception {
@@ -121,6 +122,7 @@ public class RunCommand implements Callable<Integer> {
     kafka.applyTo(s);
     s.engine = engine.toConfig();
     s.elasticsearch = elasticsearch.toSettings();
+    sidecar.applyTo(s);
     return s;
   }
 }

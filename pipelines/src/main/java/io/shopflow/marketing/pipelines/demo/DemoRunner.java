@@ -50,6 +50,10 @@ public final class DemoRunner {
     public boolean withElasticsearch;
     public long esLingerSeconds;
     public io.shopflow.marketing.pipelines.cli.ElasticsearchOptions elasticsearch;
+
+    /** Review sentiment: the sidecar URL (null: the lexicon fallback) and request timeout. */
+    public io.shopflow.marketing.operators.SentimentSettings sentiment =
+        new io.shopflow.marketing.operators.SentimentSettings();
   }
 
   private final Options o;
@@ -97,7 +101,14 @@ public final class DemoRunner {
     if (o.maxEvents > 0 && records.size() > o.maxEvents) {
       records = records.subList(0, (int) o.maxEvents);
     }
-    out.printf("  %,d input records (events, catalogue upserts)%n", records.size());
+    out.printf(
+        "  %,d input records (events, catalogue upserts, %,d reviews)%n",
+        records.size(), records.stream().filter(r -> r.kind() == ReplayRecord.Kind.REVIEW).count());
+    out.println(
+        "  review sentiment: "
+            + (o.sentiment.sidecarUrl == null
+                ? "lexicon fallback (no --sidecar-url)"
+                : "inference sidecar at " + o.sentiment.sidecarUrl + ", lexicon fallback"));
 
     deleteWorkDir = o.workDir == null;
     workDir = deleteWorkDir ? Files.createTempDirectory("marketing-demo-") : o.workDir;
@@ -113,6 +124,7 @@ public final class DemoRunner {
     s.checkpointDir = workDir.resolve("checkpoints").toUri().toString();
     s.checkpointInterval = Duration.ofMillis(o.checkpointIntervalMs);
     s.engine = o.engine;
+    s.sentiment = o.sentiment;
     s.groupId = "marketing-engine-demo";
     // The replay writes nothing to shop.consent: its empty partitions must stop holding the
     // watermark back soon, but not so soon that a partition starved for a moment by backpressure
@@ -195,6 +207,7 @@ public final class DemoRunner {
               case EVENT -> s.eventsTopic;
               case CATALOG -> s.catalogTopic;
               case CONSENT -> s.consentTopic;
+              case REVIEW -> s.reviewsTopic;
             };
         producer.send(
             // Kafka timestamps stay "now", as a live shop's would; event time is in the payload.

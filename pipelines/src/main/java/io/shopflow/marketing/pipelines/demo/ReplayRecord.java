@@ -5,6 +5,7 @@ public record ReplayRecord(Kind kind, String key, String json, long eventTime) {
   public enum Kind {
     EVENT,
     CATALOG,
-    CONSENT
+    CONSENT,
+    REVIEW
   }
 }

@@ -37,6 +37,13 @@ import java.util.zip.GZIPInputStream;
  *   <li>OTTO sessions: clicks, carts and orders as {@code view}, {@code cart_add} and {@code
  *       purchase}; its four weeks are shifted onto the last four weeks of the UCI year so that both
  *       run on one clock. Users are disjoint (prefixes {@code uci-} and {@code otto-}).
+ *   <li>Women's E-Commerce Clothing Reviews (when its folder is there): the reviews with a title or
+ *       text, in file order, are laid onto the UCI purchases in time order, review i on purchase i
+ *       (cancellations skipped): its user reviews the purchase's first item three days after the
+ *       purchase, with the review's stars, title and text ({@code review_id} {@code wecr-<row>}).
+ *       So every review is of a bought item, and the 1- and 2-star ones can yield service-recovery
+ *       actions. The clothing texts do not describe the UCI gifts: this exercises the path, it is
+ *       no statement about those items.
  * </ul>
  */
 public final class ShopDataReplay {
@@ -58,7 +65,69 @@ public final class ShopDataReplay {
     all.addAll(uciOnlineRetail(dataDir.resolve("uci-online-retail/online_retail.csv.gz")));
     all.addAll(ottoSessions(dataDir.resolve("otto-recsys-sample/otto_train_20_sessions.jsonl")));
     all.sort(Comparator.comparingLong(ReplayRecord::eventTime));
+    Path reviews = dataDir.resolve("womens-ecommerce-clothing-reviews/" + REVIEWS_FILE);
+    if (Files.exists(reviews)) {
+      all.addAll(clothingReviews(reviews, all));
+      all.sort(Comparator.comparingLong(ReplayRecord::eventTime));
+    }
     return all;
+  }
+
+  static final String REVIEWS_FILE = "womens_clothing_ecommerce_reviews.csv";
+
+  /** A review lands this long after the purchase it is laid onto. */
+  static final long REVIEW_AFTER_MS = 3L * 24 * 3600 * 1000;
+
+  /** Reviews laid onto the UCI purchases of {@code sorted} (records in event-time order). */
+  static List<ReplayRecord> clothingReviews(Path file, List<ReplayRecord> sorted)
+      throws IOException {
+    List<ReplayRecord> purchases = new ArrayList<>();
+    for (ReplayRecord r : sorted) {
+      if (r.kind() == ReplayRecord.Kind.EVENT
+          && r.key().startsWith("uci-")
+          && r.json().contains("\"event_type\":\"purchase\"")
+          && !r.json().contains("\"event_id\":\"uci-C")) {
+        purchases.add(r);
+      }
+    }
+    List<ReplayRecord> out = new ArrayList<>();
+    List<List<String>> rows;
+    try (java.io.Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      rows = Csv.records(in);
+    }
+    int next = 0;
+    for (int i = 1; i < rows.size() && next < purchases.size(); i++) {
+      List<String> row = rows.get(i);
+      if (row.size() < 6) {
+        continue;
+      }
+      String title = row.get(3).strip();
+      String text = row.get(4).strip();
+      int rating;
+      try {
+        rating = Integer.parseInt(row.get(5).strip());
+      } catch (NumberFormatException e) {
+        continue;
+      }
+      if (title.isEmpty() && text.isEmpty()) {
+        continue;
+      }
+      ReplayRecord purchase = purchases.get(next++);
+      JsonNode p = JSON.readTree(purchase.json());
+      long t = purchase.eventTime() + REVIEW_AFTER_MS;
+      ObjectNode n = JSON.createObjectNode();
+      n.put("review_id", "wecr-" + row.get(0));
+      n.put("user_id", purchase.key());
+      n.put("item_id", p.path("items").get(0).path("item_id").asText());
+      n.put("event_time", t);
+      n.put("rating", rating);
+      if (!title.isEmpty()) {
+        n.put("title", title);
+      }
+      n.put("text", text);
+      out.add(new ReplayRecord(ReplayRecord.Kind.REVIEW, purchase.key(), n.toString(), t));
+    }
+    return out;
   }
 
   private static final class UciLine {
@@ -282,6 +351,60 @@ public final class ShopDataReplay {
       List<String> out = new ArrayList<>();
       io.shopflow.marketing.udfs.recs.Purchases.splitCsv(line, out);
       return out;
+    }
+
+    /** Every record of an RFC 4180 file: quoted fields may hold commas, "" and line breaks. */
+    static List<List<String>> records(java.io.Reader in) throws IOException {
+      List<List<String>> rows = new ArrayList<>();
+      List<String> row = new ArrayList<>();
+      StringBuilder field = new StringBuilder();
+      boolean quoted = false;
+      boolean any = false;
+      int c;
+      java.io.Reader r = in instanceof java.io.BufferedReader ? in : new java.io.BufferedReader(in);
+      while ((c = r.read()) != -1) {
+        any = true;
+        if (quoted) {
+          if (c == '"') {
+            r.mark(1);
+            int d = r.read();
+            if (d == '"') {
+              field.append('"');
+            } else {
+              quoted = false;
+              if (d != -1) {
+                r.reset();
+              }
+            }
+          } else {
+            field.append((char) c);
+          }
+        } else if (c == '"') {
+          quoted = true;
+        } else if (c == ',') {
+          row.add(field.toString());
+          field.setLength(0);
+        } else if (c == '\n' || c == '\r') {
+          if (c == '\r') {
+            r.mark(1);
+            if (r.read() != '\n') {
+              r.reset();
+            }
+          }
+          row.add(field.toString());
+          field.setLength(0);
+          rows.add(row);
+          row = new ArrayList<>();
+          any = false;
+        } else {
+          field.append((char) c);
+        }
+      }
+      if (any) {
+        row.add(field.toString());
+        rows.add(row);
+      }
+      return rows;
     }
   }
 }

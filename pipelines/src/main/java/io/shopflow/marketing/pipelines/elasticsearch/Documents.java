@@ -86,8 +86,7 @@ public final class Documents implements Serializable {
     d.put("segment", segment(p));
     d.put("price_band", p.priceBand);
     strings(d.putArray("top_categories"), p.topCategories);
-    // No review stream reaches the user side yet: the tendency is unknown until it does.
-    d.put("sentiment_tendency", "unknown");
+    d.put("sentiment_tendency", tendency(p.reviewSentiment));
     if (p.lastEventType != null) {
       d.put("last_event_type", p.lastEventType);
     }
@@ -107,6 +106,14 @@ public final class Documents implements Serializable {
   }
 
   /** Upsert per item (the whole aggregate); id = item id. */
+  /** positive / negative beyond +-0.2, else neutral; unknown without reviews. */
+  static String tendency(Double reviewSentiment) {
+    if (reviewSentiment == null) {
+      return "unknown";
+    }
+    return reviewSentiment >= 0.2 ? "positive" : reviewSentiment <= -0.2 ? "negative" : "neutral";
+  }
+
   public EsOperation itemSentiment(ItemSentiment s) {
     ObjectNode d = JSON.createObjectNode();
     d.put("item_id", s.itemId);

@@ -31,6 +31,19 @@ public final class ElasticsearchOutput {
     sink(ops, s, failed);
   }
 
+  /** The same, with item-sentiment aggregates ({@code mkt-item-sentiment}) in the same sink. */
+  public static void attach(
+      SingleOutputStreamOperator<Action> actions,
+      DataStream<ItemSentiment> itemSentiment,
+      ElasticsearchSettings s,
+      FailedDocuments failed,
+      Duration allowedLateness) {
+    Documents docs = new Documents(new Pseudonyms(s.pseudonymKey));
+    DataStream<EsOperation> ops =
+        operations(actions, docs, s, allowedLateness).union(itemSentiment(itemSentiment, s));
+    sink(ops, s, failed);
+  }
+
   static DataStream<EsOperation> operations(
       SingleOutputStreamOperator<Action> actions,
       Documents docs,
@@ -92,6 +105,7 @@ public final class ElasticsearchOutput {
   public static void sink(DataStream<EsOperation> ops, ElasticsearchSettings s, FailedDocuments f) {
     ops.sinkTo(new ElasticsearchSink(s, f))
         .uid("elasticsearch-sink")
-        .name("Elasticsearch: mkt-actions-*, mkt-profiles, mkt-trigger-metrics");
+        .name(
+            "Elasticsearch: mkt-actions-*, mkt-profiles, mkt-trigger-metrics, mkt-item-sentiment");
   }
 }

@@ -9,8 +9,9 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Parses records of the three input topics; never throws. A record that cannot be used becomes a
- * dead letter with its original bytes and the reason, so bad input never fails the job.
+ * Parses records of the four input topics (and the recommender's feedback topic); never throws. A
+ * record that cannot be used becomes a dead letter with its original bytes and the reason, so bad
+ * input never fails the job.
  */
 public class ShopRecordDeserializer implements KafkaRecordDeserializationSchema<ParsedRecord> {
   private static final long serialVersionUID = 1L;
@@ -18,13 +19,19 @@ public class ShopRecordDeserializer implements KafkaRecordDeserializationSchema<
   private final String eventsTopic;
   private final String catalogTopic;
   private final String consentTopic;
+  private final String reviewsTopic;
   private final String itemFactorTopic;
 
   public ShopRecordDeserializer(
-      String eventsTopic, String catalogTopic, String consentTopic, String itemFactorTopic) {
+      String eventsTopic,
+      String catalogTopic,
+      String consentTopic,
+      String reviewsTopic,
+      String itemFactorTopic) {
     this.eventsTopic = eventsTopic;
     this.catalogTopic = catalogTopic;
     this.consentTopic = consentTopic;
+    this.reviewsTopic = reviewsTopic;
     this.itemFactorTopic = itemFactorTopic;
   }
 
@@ -50,6 +57,8 @@ public class ShopRecordDeserializer implements KafkaRecordDeserializationSchema<
         return ParsedRecord.of(EventParser.parseCatalogItem(value));
       } else if (topic.equals(consentTopic)) {
         return ParsedRecord.of(EventParser.parseConsentChange(value));
+      } else if (topic.equals(reviewsTopic)) {
+        return ParsedRecord.of(EventParser.parseReview(value));
       } else if (topic.equals(itemFactorTopic)) {
         return ParsedRecord.of(EventParser.parseFactorDelta(value));
       }

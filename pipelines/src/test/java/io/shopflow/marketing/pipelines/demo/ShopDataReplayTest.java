@@ -2,6 +2,7 @@ package io.shopflow.marketing.pipelines.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shopflow.marketing.schema.ReviewEvent;
 import io.shopflow.marketing.schema.ShopEvent;
 import io.shopflow.marketing.udfs.EventParser;
 import io.shopflow.marketing.udfs.InvalidRecordException;
@@ -26,6 +27,7 @@ class ShopDataReplayTest {
           case EVENT -> EventParser.parseShopEvent(v);
           case CATALOG -> EventParser.parseCatalogItem(v);
           case CONSENT -> EventParser.parseConsentChange(v);
+          case REVIEW -> EventParser.parseReview(v);
         }
       } catch (InvalidRecordException e) {
         assertThat(r.json()).contains("\"order_id\":\"C");
@@ -33,6 +35,46 @@ class ShopDataReplayTest {
       }
     }
     assertThat(refused).isPositive();
+  }
+
+  @Test
+  void clothingReviewsAreLaidOntoItemsOfUciPurchasesThreeDaysLater() throws Exception {
+    List<ReplayRecord> all = ShopDataReplay.load(DemoCommandTest.sharedData());
+    List<ReplayRecord> reviews =
+        all.stream().filter(r -> r.kind() == ReplayRecord.Kind.REVIEW).toList();
+
+    assertThat(reviews).hasSizeGreaterThan(10_000);
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    long negative = 0;
+    for (ReplayRecord r : reviews.subList(0, 500)) {
+      ReviewEvent rv = EventParser.parseReview(r.json().getBytes(StandardCharsets.UTF_8));
+      assertThat(ids.add(rv.reviewId)).as("unique review ids").isTrue();
+      assertThat(rv.userId).startsWith("uci-").isEqualTo(r.key());
+      negative += rv.rating <= 2 ? 1 : 0;
+      long bought = rv.eventTime - ShopDataReplay.REVIEW_AFTER_MS;
+      assertThat(all)
+          .as("the purchase %s reviews", rv.reviewId)
+          .anyMatch(
+              p ->
+                  p.kind() == ReplayRecord.Kind.EVENT
+                      && p.key().equals(rv.userId)
+                      && p.eventTime() == bought
+                      && p.json().contains("\"item_id\":\"" + rv.itemId + "\""));
+    }
+    assertThat(negative).as("1- and 2-star reviews among the first 500").isPositive();
+  }
+
+  @Test
+  void csvRecordsMayHoldQuotedLineBreaksCommasAndQuotes() throws Exception {
+    List<List<String>> rows =
+        ShopDataReplay.Csv.records(
+            new java.io.StringReader("a,b,c\n1,\"two, \"\"quoted\"\"\nlines\",3\r\n4,,6"));
+
+    assertThat(rows)
+        .containsExactly(
+            List.of("a", "b", "c"),
+            List.of("1", "two, \"quoted\"\nlines", "3"),
+            List.of("4", "", "6"));
   }
 
   @Test

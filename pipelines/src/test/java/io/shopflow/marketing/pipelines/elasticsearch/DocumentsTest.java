@@ -91,6 +91,22 @@ class DocumentsTest {
   }
 
   @Test
+  void theSentimentTendencyFollowsTheReviewsAndIsUnknownWithoutThem() throws Exception {
+    ProfileSnapshot p = profile();
+    assertThat(JSON.readTree(docs.profile(p).json).get("sentiment_tendency").asText())
+        .isEqualTo("unknown");
+    p.reviewSentiment = -0.6;
+    assertThat(JSON.readTree(docs.profile(p).json).get("sentiment_tendency").asText())
+        .isEqualTo("negative");
+    p.reviewSentiment = 0.1;
+    assertThat(JSON.readTree(docs.profile(p).json).get("sentiment_tendency").asText())
+        .isEqualTo("neutral");
+    p.reviewSentiment = 0.5;
+    assertThat(JSON.readTree(docs.profile(p).json).get("sentiment_tendency").asText())
+        .isEqualTo("positive");
+  }
+
+  @Test
   void triggerMetricsAreAWholeBucketUnderTypeAndBucketStart() throws Exception {
     TriggerMetricsAggregate agg = new TriggerMetricsAggregate();
     TriggerMetrics m = agg.createAccumulator();

@@ -3,6 +3,7 @@ package io.shopflow.marketing.pipelines.elasticsearch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.FieldValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -58,7 +59,17 @@ class ItemSentimentPathTest {
     ElasticsearchClient client = ElasticsearchNode.client();
     try {
       client.indices().refresh(r -> r.index(Documents.ITEM_SENTIMENT));
-      assertThat(client.count(c -> c.index(Documents.ITEM_SENTIMENT)).count()).isEqualTo(3);
+      // Other tests on the same node may hold other items: count this test's items only.
+      List<FieldValue> mine =
+          List.of(FieldValue.of("sku-1"), FieldValue.of("sku-2"), FieldValue.of("sku-3"));
+      long count =
+          client
+              .count(
+                  c ->
+                      c.index(Documents.ITEM_SENTIMENT)
+                          .query(q -> q.terms(t -> t.field("item_id").terms(v -> v.value(mine)))))
+              .count();
+      assertThat(count).isEqualTo(3);
       ObjectNode sku2 =
           client.get(g -> g.index(Documents.ITEM_SENTIMENT).id("sku-2"), ObjectNode.class).source();
       assertThat(sku2.get("review_count").asLong()).isEqualTo(12);

@@ -17,6 +17,9 @@ public class Deadlines {
   /** Earliest due time among deferred actions. */
   public long pendingDueAt;
 
+  /** Earliest event time among reviews waiting for the watermark (see the user operator). */
+  public long reviewsDueAt;
+
   /** The one registered timer, to delete it when the earliest deadline moves. */
   public long scheduledTimer;
 
@@ -25,7 +28,9 @@ public class Deadlines {
   public long earliest() {
     long m = Long.MAX_VALUE;
     for (long d :
-        new long[] {sessionCloseAt, cartDueAt, crossSellDueAt, winBackDueAt, pendingDueAt}) {
+        new long[] {
+          sessionCloseAt, cartDueAt, crossSellDueAt, winBackDueAt, pendingDueAt, reviewsDueAt
+        }) {
       if (d != 0 && d < m) {
         m = d;
       }

@@ -30,5 +30,20 @@ public class ProfileCore {
   /** lastPurchaseTime for which a win-back was already sent: one win-back per lapse. */
   public long winBackSentFor;
 
+  /** Reviews written; the weight behind {@link #reviewSentiment}. */
+  public int reviews;
+
+  /**
+   * Review sentiment tendency in [-1, 1]: the mean of P(positive) - P(negative) over the user's
+   * reviews, older reviews decayed with a 90-day half-life; 0 without reviews.
+   */
+  public double reviewSentiment;
+
+  /** Decayed weight of the reviews in {@link #reviewSentiment}. */
+  public double reviewSentimentWeight;
+
+  /** Event time of the last review (the decay's reference), 0 without reviews. */
+  public long lastReviewTime;
+
   public ProfileCore() {}
 }

@@ -47,6 +47,7 @@ class ClusterSubmissionIT {
           "shop.events",
           "shop.catalog",
           "shop.consent",
+          "shop.reviews",
           "marketing.actions",
           "marketing.sessions",
           "marketing.dlq",

@@ -179,6 +179,7 @@ class HelmChartTest {
             "shop.events",
             "shop.catalog",
             "shop.consent",
+            "shop.reviews",
             "marketing.actions",
             "marketing.sessions",
             "marketing.dlq",

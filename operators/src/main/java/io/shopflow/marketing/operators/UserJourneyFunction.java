@@ -333,6 +333,7 @@ public class UserJourneyFunction
                 s.sentimentLabel,
                 s.negativeProbability,
                 s.sentimentSource));
+    a.inferenceFallback = ReviewSentimentFunction.FALLBACK.equals(s.sentimentSource);
     deliver(a, t, d, out, ctx);
   }
 

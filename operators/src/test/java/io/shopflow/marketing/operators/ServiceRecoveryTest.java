@@ -89,6 +89,7 @@ class ServiceRecoveryTest {
         .satisfies(
             a -> {
               assertThat(a.items).containsExactly("dress");
+              assertThat(a.inferenceFallback).as("judged by the lexicon").isTrue();
               assertThat(a.channel).isEqualTo(Channel.EMAIL);
               assertThat(a.triggerEventTime).isEqualTo(t);
               assertThat(a.actionId)

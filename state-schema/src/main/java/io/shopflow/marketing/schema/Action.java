@@ -37,6 +37,12 @@ public class Action {
   /** Wall-clock time the operator emitted it (epoch ms); not part of the id. */
   public long processingTime;
 
+  /**
+   * An inference step behind this action used its fallback (the lexicon instead of the sentiment
+   * model): counted as a fallback in the trigger metrics. Not part of the action id.
+   */
+  public boolean inferenceFallback;
+
   public Action() {}
 
   @Override

@@ -39,6 +39,7 @@ public final class OutputJson {
     for (String i : a.recommendedItems) {
       recs.add(i);
     }
+    n.put("inference_fallback", a.inferenceFallback);
     return n;
   }
 
@@ -66,6 +67,7 @@ public final class OutputJson {
       List<String> recs = new ArrayList<>();
       n.path("recommended_items").forEach(i -> recs.add(i.asText()));
       a.recommendedItems = recs.toArray(new String[0]);
+      a.inferenceFallback = n.path("inference_fallback").asBoolean(false);
       return a;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

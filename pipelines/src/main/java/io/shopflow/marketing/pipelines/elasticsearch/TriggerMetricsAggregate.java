@@ -28,6 +28,9 @@ final class TriggerMetricsAggregate
         if (o.withRecommendations) {
           m.withRecommendations++;
         }
+        if (o.fallback) {
+          m.fallbacks++;
+        }
       }
       case SuppressedAction.CONSENT -> m.suppressedConsent++;
       case SuppressedAction.FREQUENCY_CAP -> m.suppressedFrequencyCap++;

@@ -15,6 +15,9 @@ public class TriggerOutcome {
   public boolean deferred;
   public boolean withRecommendations;
 
+  /** The action's inference step used its fallback (see {@link Action#inferenceFallback}). */
+  public boolean fallback;
+
   public TriggerOutcome() {}
 
   public static TriggerOutcome sent(Action a) {
@@ -23,6 +26,7 @@ public class TriggerOutcome {
     o.outcome = SENT;
     o.deferred = a.sendAt > a.triggerEventTime;
     o.withRecommendations = a.recommendedItems != null && a.recommendedItems.length > 0;
+    o.fallback = a.inferenceFallback;
     return o;
   }
 

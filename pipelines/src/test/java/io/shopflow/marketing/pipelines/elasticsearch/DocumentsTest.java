@@ -114,6 +114,7 @@ class DocumentsTest {
     Action plain = action();
     plain.sendAt = plain.triggerEventTime;
     plain.recommendedItems = new String[0];
+    plain.inferenceFallback = true;
     agg.add(TriggerOutcome.sent(plain), m);
     agg.add(TriggerOutcome.suppressed(new SuppressedAction(action(), SuppressedAction.CONSENT)), m);
     agg.add(
@@ -127,6 +128,8 @@ class DocumentsTest {
     assertThat(d.get("fired").asLong()).isEqualTo(2);
     assertThat(d.get("deferred_quiet_hours").asLong()).isEqualTo(1);
     assertThat(d.get("with_recommendations").asLong()).isEqualTo(1);
+    assertThat(d.get("fallbacks").asLong()).isEqualTo(1);
+    assertThat(d.get("fallback_rate").asDouble()).isEqualTo(0.5);
     assertThat(d.get("suppressed").asLong()).isEqualTo(2);
     assertThat(d.get("bucket_minutes").asLong()).isEqualTo(60);
   }

@@ -56,7 +56,25 @@ final class StandaloneFlinkCluster implements AutoCloseable {
   }
 
   /** Writes the configuration, starts both processes and waits until the slots are offered. */
+  /**
+   * Starts the cluster; tries again on new ports (up to three times) when a process fails to start,
+   * since a port found free can be taken by another process before the cluster binds it.
+   */
   static StandaloneFlinkCluster start(Path workDir, String classpath, Duration timeout)
+      throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(workDir, classpath, timeout);
+      } catch (IllegalStateException e) {
+        if (attempt >= 3) {
+          throw e;
+        }
+        System.err.println("cluster start attempt " + attempt + " failed, retrying: " + e);
+      }
+    }
+  }
+
+  private static StandaloneFlinkCluster startOnce(Path workDir, String classpath, Duration timeout)
       throws Exception {
     Files.createDirectories(workDir.resolve("conf"));
     Files.createDirectories(workDir.resolve("log"));

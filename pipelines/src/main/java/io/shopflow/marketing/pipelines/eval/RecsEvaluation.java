@@ -6,7 +6,6 @@ import io.shopflow.marketing.udfs.recs.Purchases.Purchase;
 import io.shopflow.marketing.udfs.recs.Recommender;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -472,61 +471,6 @@ public final class RecsEvaluation {
    * file with a {@code # Evaluation} title when absent.
    */
   public static void replaceSection(Path doc, String heading, String section) throws IOException {
-    String text =
-        Files.exists(doc) ? Files.readString(doc, StandardCharsets.UTF_8) : "# Evaluation\n";
-    String body = section.endsWith("\n") ? section : section + "\n";
-    List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
-    if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-      lines.remove(lines.size() - 1); // the split of a trailing newline
-    }
-    int start = -1;
-    boolean fence = false;
-    for (int i = 0; i < lines.size(); i++) {
-      String l = lines.get(i);
-      if (l.startsWith("```")) {
-        fence = !fence;
-      }
-      if (!fence && l.strip().equals(heading)) {
-        start = i;
-        break;
-      }
-    }
-    StringBuilder out = new StringBuilder();
-    if (start < 0) {
-      for (String l : lines) {
-        out.append(l).append('\n');
-      }
-      if (out.length() > 0 && !out.toString().endsWith("\n\n")) {
-        out.append('\n');
-      }
-      out.append(body);
-    } else {
-      int end = lines.size();
-      fence = false;
-      for (int i = start + 1; i < lines.size(); i++) {
-        String l = lines.get(i);
-        if (l.startsWith("```")) {
-          fence = !fence;
-        }
-        if (!fence && (l.startsWith("## ") || l.startsWith("# "))) {
-          end = i;
-          break;
-        }
-      }
-      for (int i = 0; i < start; i++) {
-        out.append(lines.get(i)).append('\n');
-      }
-      out.append(body);
-      if (end < lines.size()) {
-        out.append('\n');
-        for (int i = end; i < lines.size(); i++) {
-          out.append(lines.get(i)).append('\n');
-        }
-      }
-    }
-    if (doc.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(doc.toAbsolutePath().getParent());
-    }
-    Files.writeString(doc, out.toString(), StandardCharsets.UTF_8);
+    io.shopflow.marketing.udfs.MarkdownSections.replace(doc, heading, section, "# Evaluation");
   }
 }

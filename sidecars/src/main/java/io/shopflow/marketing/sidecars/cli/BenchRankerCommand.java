@@ -124,7 +124,8 @@ public class BenchRankerCommand implements Callable<Integer> {
     System.out.print(table);
     System.out.println(load);
     if (!noDoc) {
-      Docs.replaceSection(doc, SECTION, section(table, load), "# Benchmarks");
+      io.shopflow.marketing.udfs.MarkdownSections.replace(
+          doc, SECTION, section(table, load), "# Benchmarks");
       System.out.println("updated " + doc);
     }
     return 0;

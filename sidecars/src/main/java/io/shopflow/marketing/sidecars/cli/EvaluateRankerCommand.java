@@ -139,7 +139,8 @@ public class EvaluateRankerCommand implements Callable<Integer> {
       JsonNode meta =
           new ObjectMapper()
               .readTree(RankerTrainer.dir(common.models).resolve("model.json").toFile());
-      Docs.replaceSection(doc, SECTION, section(ev, meta, table, seconds, trained), "# Evaluation");
+      io.shopflow.marketing.udfs.MarkdownSections.replace(
+          doc, SECTION, section(ev, meta, table, seconds, trained), "# Evaluation");
       System.out.println("updated " + doc);
     }
     return 0;

@@ -91,7 +91,8 @@ public class EvaluateSentimentCommand implements Callable<Integer> {
       JsonNode meta =
           new ObjectMapper()
               .readTree(SentimentModel.dir(common.models).resolve("model.json").toFile());
-      Docs.replaceSection(doc, SECTION, section(p, meta, table, seconds, trained), "# Evaluation");
+      io.shopflow.marketing.udfs.MarkdownSections.replace(
+          doc, SECTION, section(p, meta, table, seconds, trained), "# Evaluation");
       System.out.println("updated " + doc);
     }
     return 0;

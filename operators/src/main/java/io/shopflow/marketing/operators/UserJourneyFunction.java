@@ -768,11 +768,7 @@ public class UserJourneyFunction
     // cover them.
     java.util.Set<String> seen = new java.util.HashSet<>();
     sessionViews.keys().forEach(seen::add);
-    List<UserRecs.Scored> top =
-        rankForUser(r, cfg.recommendationSize + seen.size(), at, ctx).stream()
-            .filter(x -> !seen.contains(x.item()))
-            .limit(cfg.recommendationSize)
-            .toList();
+    List<UserRecs.Scored> top = rankForUser(r, cfg.recommendationSize, at, seen, ctx);
     if (top.isEmpty()) {
       return;
     }
@@ -861,13 +857,9 @@ public class UserJourneyFunction
       r = new UserRecState();
     }
     java.util.Set<String> own = new java.util.HashSet<>(List.of(a.items));
-    List<UserRecs.Scored> top =
-        rankForUser(r, cfg.attachedRecommendations + a.items.length, now, ctx);
     a.recommendedItems =
-        top.stream()
+        rankForUser(r, cfg.attachedRecommendations, now, own, ctx).stream()
             .map(UserRecs.Scored::item)
-            .filter(i -> !own.contains(i))
-            .limit(cfg.attachedRecommendations)
             .toArray(String[]::new);
     if (a.recommendedItems.length > 0) {
       a.explanation += "; also recommended: " + String.join(", ", a.recommendedItems);
@@ -880,30 +872,32 @@ public class UserJourneyFunction
    * items, MF scores against the user's factor), with content similarity from the profile's
    * category affinities.
    */
-  private List<UserRecs.Scored> rankForUser(UserRecState r, int k, long now, ReadOnlyContext ctx)
+  private List<UserRecs.Scored> rankForUser(
+      UserRecState r, int k, long now, java.util.Set<String> exclude, ReadOnlyContext ctx)
       throws Exception {
     PopularItems popular = ctx.getBroadcastState(POPULAR).get(LATEST);
     boolean repeats = cfg.repeatAfterMs >= 0;
-    // Recently bought items are left out; regular purchases come back after repeatAfterMs.
-    java.util.Set<String> recent = new java.util.HashSet<>();
+    // Left out: the caller's items and, when repeats are on, items bought recently (regular
+    // purchases come back after repeatAfterMs).
+    java.util.Set<String> leftOut = new java.util.HashSet<>(exclude);
     if (repeats) {
       for (int i = 0; i < r.ownedIds.length; i++) {
         if (now - r.ownedLast[i] < cfg.repeatAfterMs) {
-          recent.add(r.ownedIds[i]);
+          leftOut.add(r.ownedIds[i]);
         }
       }
     }
     return UserRecs.rank(
             r,
             mfFactor.value(),
-            k + recent.size(),
+            k + leftOut.size(),
             !repeats,
             now,
             popular,
             UserRecs.shares(categoryAffinity.entries(), now, cfg.affinityHalfLifeMs),
             cfg.recs)
         .stream()
-        .filter(x -> !recent.contains(x.item()))
+        .filter(x -> !leftOut.contains(x.item()))
         .limit(k)
         .toList();
   }

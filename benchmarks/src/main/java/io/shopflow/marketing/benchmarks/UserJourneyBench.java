@@ -1,6 +1,7 @@
 package io.shopflow.marketing.benchmarks;
 
 import io.shopflow.marketing.operators.UserJourneyFunction;
+import io.shopflow.marketing.operators.state.WriteBehindBroadcastOperator;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemStats;
@@ -18,7 +19,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
@@ -47,6 +47,19 @@ public class UserJourneyBench {
   @Param({"10000"})
   public int users;
 
+  /** The write-behind cache's size (0 = every state access goes to RocksDB, as before it). */
+  @Param({"0", "50000"})
+  public int stateCacheKeys;
+
+  /**
+   * Events between two write-backs of the cache, as a checkpoint does them: with users rotating,
+   * every user is dirty at each write-back, the cache's worst case.
+   */
+  @Param({"10000"})
+  public int flushEvery;
+
+  private UserJourneyFunction function;
+
   private KeyedBroadcastOperatorTestHarness<String, UserSignal, PopularItems, Action> journey;
   private KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Long> floor;
   private UserSignal[] views;
@@ -57,10 +70,11 @@ public class UserJourneyBench {
 
   @Setup(Level.Iteration)
   public void setUp() throws Exception {
+    cfg.stateCacheKeys = stateCacheKeys;
+    function = new UserJourneyFunction(cfg);
     journey =
         new KeyedBroadcastOperatorTestHarness<>(
-            new CoBroadcastWithKeyedOperator<>(
-                new UserJourneyFunction(cfg), List.of(UserJourneyFunction.POPULAR)),
+            new WriteBehindBroadcastOperator<>(function, List.of(UserJourneyFunction.POPULAR)),
             s -> s.userId,
             Types.STRING,
             128,
@@ -130,6 +144,9 @@ public class UserJourneyBench {
     UserSignal s = next % 10 == 0 ? carts[u] : views[u];
     s.eventTime = time;
     journey.processElement(s, time);
+    if (next % flushEvery == 0) {
+      function.flushWriteBehind();
+    }
     int out = journey.getOutput().size();
     journey.getOutput().clear();
     drainSideOutputs();

@@ -1,5 +1,7 @@
 package io.shopflow.marketing.operators;
 
+import io.shopflow.marketing.operators.state.WriteBehindFunction;
+import io.shopflow.marketing.operators.state.WriteBehindStates;
 import io.shopflow.marketing.schema.CatalogItem;
 import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemSignal;
@@ -25,6 +27,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -33,7 +36,8 @@ import org.apache.flink.util.OutputTag;
  * it), and what it is bought together with; joins every event line with the catalogue and fans a
  * catalogue price drop out to the interested users.
  */
-public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal, UserSignal> {
+public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal, UserSignal>
+    implements WriteBehindFunction {
   /** Purchase counts, categories and factors of items, for the popular-items snapshot. */
   public static final OutputTag<ItemStats> ITEM_STATS =
       new OutputTag<>("item-stats", TypeInformation.of(ItemStats.class));
@@ -75,12 +79,29 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
   /** Distinct buyers of each partner as last reported (n_j). */
   private transient MapState<String, Long> partnerBuyers;
 
+  // Every state above sits behind this heap cache when the write-behind operator runs us.
+  private transient KeyContext keyContext;
+  private transient WriteBehindStates states;
+
   public ItemCatalogFunction(EngineConfig cfg) {
     this.cfg = cfg;
   }
 
   @Override
+  public void bindKeyContext(KeyContext keys) {
+    this.keyContext = keys;
+  }
+
+  @Override
+  public void flushWriteBehind() throws Exception {
+    states.flush();
+  }
+
+  @Override
   public void open(OpenContext openContext) {
+    states =
+        new WriteBehindStates(
+            cfg.stateCacheKeys > 0 ? keyContext : null, cfg.stateCacheKeys, cfg.stateCacheIdleMs);
     StateTtlConfig catalogTtl = ttl(cfg.catalogTtlMs);
     StateTtlConfig interestTtl = ttl(cfg.interestWindowMs);
 
@@ -99,38 +120,38 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
         new ValueStateDescriptor<>("co-purchase-count", Types.INT);
     coCountDesc.enableTimeToLive(catalogTtl);
 
-    item = getRuntimeContext().getState(itemDesc);
-    interestedUsers = getRuntimeContext().getMapState(interestDesc);
-    interestedCount = getRuntimeContext().getState(interestCountDesc);
-    coPurchases = getRuntimeContext().getMapState(coDesc);
-    coPurchaseCount = getRuntimeContext().getState(coCountDesc);
+    item = states.value(getRuntimeContext().getState(itemDesc));
+    interestedUsers = states.map(getRuntimeContext().getMapState(interestDesc));
+    interestedCount = states.value(getRuntimeContext().getState(interestCountDesc));
+    coPurchases = states.map(getRuntimeContext().getMapState(coDesc));
+    coPurchaseCount = states.value(getRuntimeContext().getState(coCountDesc));
     ValueStateDescriptor<TopPartners> topDesc =
         new ValueStateDescriptor<>("top-partners", TopPartners.class);
     topDesc.enableTimeToLive(catalogTtl);
-    topPartners = getRuntimeContext().getState(topDesc);
+    topPartners = states.value(getRuntimeContext().getState(topDesc));
     ValueStateDescriptor<double[]> factorDesc =
         new ValueStateDescriptor<>("mf-factor", double[].class);
     factorDesc.enableTimeToLive(catalogTtl);
-    factor = getRuntimeContext().getState(factorDesc);
+    factor = states.value(getRuntimeContext().getState(factorDesc));
     ValueStateDescriptor<Long> buyersDesc = new ValueStateDescriptor<>("buyers", Types.LONG);
     buyersDesc.enableTimeToLive(catalogTtl);
-    buyers = getRuntimeContext().getState(buyersDesc);
+    buyers = states.value(getRuntimeContext().getState(buyersDesc));
     MapStateDescriptor<String, Integer> coBuyersDesc =
         new MapStateDescriptor<>("co-buyers", Types.STRING, Types.INT);
     coBuyersDesc.enableTimeToLive(catalogTtl);
-    coBuyers = getRuntimeContext().getMapState(coBuyersDesc);
+    coBuyers = states.map(getRuntimeContext().getMapState(coBuyersDesc));
     ValueStateDescriptor<Integer> coBuyerCountDesc =
         new ValueStateDescriptor<>("co-buyer-count", Types.INT);
     coBuyerCountDesc.enableTimeToLive(catalogTtl);
-    coBuyerCount = getRuntimeContext().getState(coBuyerCountDesc);
+    coBuyerCount = states.value(getRuntimeContext().getState(coBuyerCountDesc));
     ValueStateDescriptor<TopPartners> topCoDesc =
         new ValueStateDescriptor<>("top-co-buyers", TopPartners.class);
     topCoDesc.enableTimeToLive(catalogTtl);
-    topCoBuyers = getRuntimeContext().getState(topCoDesc);
+    topCoBuyers = states.value(getRuntimeContext().getState(topCoDesc));
     MapStateDescriptor<String, Long> partnerBuyersDesc =
         new MapStateDescriptor<>("partner-buyers", Types.STRING, Types.LONG);
     partnerBuyersDesc.enableTimeToLive(catalogTtl);
-    partnerBuyers = getRuntimeContext().getMapState(partnerBuyersDesc);
+    partnerBuyers = states.map(getRuntimeContext().getMapState(partnerBuyersDesc));
   }
 
   static StateTtlConfig ttl(long ms) {

@@ -1,5 +1,7 @@
 package io.shopflow.marketing.operators;
 
+import io.shopflow.marketing.operators.state.WriteBehindFunction;
+import io.shopflow.marketing.operators.state.WriteBehindStates;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.ActionType;
 import io.shopflow.marketing.schema.ConsentChange;
@@ -44,6 +46,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -53,7 +56,8 @@ import org.apache.flink.util.OutputTag;
  * de-duplication, quiet hours, frequency cap). All deadlines share one coalesced event-time timer.
  */
 public class UserJourneyFunction
-    extends KeyedBroadcastProcessFunction<String, UserSignal, PopularItems, Action> {
+    extends KeyedBroadcastProcessFunction<String, UserSignal, PopularItems, Action>
+    implements WriteBehindFunction {
   private static final long serialVersionUID = 1L;
 
   public static final OutputTag<SessionSummary> SESSIONS =
@@ -110,6 +114,10 @@ public class UserJourneyFunction
   private transient Counter actionsSent;
   private transient Counter actionsSuppressed;
 
+  // Every state above sits behind this heap cache when the write-behind operator runs us.
+  private transient KeyContext keyContext;
+  private transient WriteBehindStates states;
+
   public UserJourneyFunction(EngineConfig cfg) {
     this.cfg = cfg;
   }
@@ -117,6 +125,9 @@ public class UserJourneyFunction
   @Override
   public void open(OpenContext openContext) {
     zone = cfg.zoneId();
+    states =
+        new WriteBehindStates(
+            cfg.stateCacheKeys > 0 ? keyContext : null, cfg.stateCacheKeys, cfg.stateCacheIdleMs);
     StateTtlConfig profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
     StateTtlConfig dayTtl = ItemCatalogFunction.ttl(Duration.ofDays(2).toMillis());
     StateTtlConfig dedupTtl = ItemCatalogFunction.ttl(cfg.dedupWindowMs);
@@ -149,7 +160,7 @@ public class UserJourneyFunction
     if (ttl != null) {
       d.enableTimeToLive(ttl);
     }
-    return getRuntimeContext().getState(d);
+    return states.value(getRuntimeContext().getState(d));
   }
 
   private <V> MapState<String, V> map(String name, TypeInformation<V> type, StateTtlConfig ttl) {
@@ -157,7 +168,17 @@ public class UserJourneyFunction
     if (ttl != null) {
       d.enableTimeToLive(ttl);
     }
-    return getRuntimeContext().getMapState(d);
+    return states.map(getRuntimeContext().getMapState(d));
+  }
+
+  @Override
+  public void bindKeyContext(KeyContext keys) {
+    this.keyContext = keys;
+  }
+
+  @Override
+  public void flushWriteBehind() throws Exception {
+    states.flush();
   }
 
   // ------------------------------------------------------------------ inputs

@@ -8,6 +8,7 @@ import static io.shopflow.marketing.operators.Signals.itemLine;
 import static io.shopflow.marketing.operators.Signals.minutes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shopflow.marketing.operators.state.WriteBehindKeyedProcessOperator;
 import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.ItemSignal;
 import io.shopflow.marketing.schema.ItemStats;
@@ -18,13 +19,13 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ItemCatalogFunctionTest {
   private KeyedOneInputStreamOperatorTestHarness<String, ItemSignal, UserSignal> h;
+  private ItemCatalogFunction fn;
 
   @AfterEach
   void close() throws Exception {
@@ -34,11 +35,10 @@ class ItemCatalogFunctionTest {
   }
 
   private void open(boolean rocksDb) throws Exception {
+    fn = new ItemCatalogFunction(new EngineConfig());
     h =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new ItemCatalogFunction(new EngineConfig())),
-            s -> s.itemId,
-            Types.STRING);
+            new WriteBehindKeyedProcessOperator<>(fn), s -> s.itemId, Types.STRING);
     if (rocksDb) {
       h.setStateBackend(new EmbeddedRocksDBStateBackend());
     }
@@ -196,7 +196,9 @@ class ItemCatalogFunctionTest {
     assertThat(priceDrops()).isEmpty();
   }
 
-  private List<String> keysWith(String state) {
+  /** Keys with an entry in the named state, as the next checkpoint holds them. */
+  private List<String> keysWith(String state) throws Exception {
+    fn.flushWriteBehind();
     try (var keys =
         h.getOperator().<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
       return keys.collect(Collectors.toList());

@@ -9,6 +9,7 @@ import static io.shopflow.marketing.operators.Signals.sideOutput;
 import static io.shopflow.marketing.operators.Signals.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shopflow.marketing.operators.state.WriteBehindKeyedProcessOperator;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.ActionType;
 import io.shopflow.marketing.schema.EventType;
@@ -21,7 +22,6 @@ import io.shopflow.marketing.udfs.recs.Isgd;
 import io.shopflow.marketing.udfs.recs.PopularTracker;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +39,9 @@ class RecommenderOperatorsTest {
       throws Exception {
     var h =
         new KeyedOneInputStreamOperatorTestHarness<String, ItemSignal, UserSignal>(
-            new KeyedProcessOperator<>(new ItemCatalogFunction(cfg)), s -> s.itemId, Types.STRING);
+            new WriteBehindKeyedProcessOperator<>(new ItemCatalogFunction(cfg)),
+            s -> s.itemId,
+            Types.STRING);
     h.open();
     return h;
   }

@@ -719,9 +719,10 @@ class UserJourneyFunctionTest {
       assertThat(sessions()).isEmpty();
     }
 
-    private int rocksDbEntries() {
-      return ((RocksDBKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend())
-          .numKeyValueStateEntries();
+    private int rocksDbEntries() throws Exception {
+      assertThat(h.getOperator().getKeyedStateBackend())
+          .isInstanceOf(RocksDBKeyedStateBackend.class);
+      return h.numKeyedStateEntries(); // after the write-behind flush, as a checkpoint sees it
     }
   }
 }

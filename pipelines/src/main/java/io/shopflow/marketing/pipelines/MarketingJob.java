@@ -5,6 +5,8 @@ import io.shopflow.marketing.operators.PopularItemsFunction;
 import io.shopflow.marketing.operators.ReviewSentimentFunction;
 import io.shopflow.marketing.operators.RouteRecords;
 import io.shopflow.marketing.operators.UserJourneyFunction;
+import io.shopflow.marketing.operators.state.WriteBehindBroadcastOperator;
+import io.shopflow.marketing.operators.state.WriteBehindKeyedProcessOperator;
 import io.shopflow.marketing.pipelines.elasticsearch.ElasticsearchOutput;
 import io.shopflow.marketing.pipelines.elasticsearch.ItemSentiment;
 import io.shopflow.marketing.pipelines.elasticsearch.ItemSentimentFunction;
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -39,7 +42,6 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -177,13 +179,16 @@ public final class MarketingJob {
     SingleOutputStreamOperator<UserSignal> enrichedLines =
         itemSignals
             .keyBy(sig -> sig.itemId)
-            .process(new ItemCatalogFunction(s.engine))
-            .uid("item-catalog")
-            .name("Catalogue join, co-purchases, price-drop fan-out (keyed by item)");
+            // Flink's keyed process operator plus a write-behind state cache (docs/benchmarks.md).
+            .transform(
+                "Catalogue join, co-purchases, price-drop fan-out (keyed by item)",
+                TypeInformation.of(UserSignal.class),
+                new WriteBehindKeyedProcessOperator<>(new ItemCatalogFunction(s.engine)))
+            .uid("item-catalog");
 
     // One small report per purchase line and new item; a single instance folds them into a
     // bounded snapshot that every user-operator instance receives.
-    BroadcastStream<PopularItems> popularItems =
+    DataStream<PopularItems> popularItems =
         enrichedLines
             .getSideOutput(ItemCatalogFunction.ITEM_STATS)
             .process(new PopularItemsFunction(s.engine.recs))
@@ -191,7 +196,7 @@ public final class MarketingJob {
             .setMaxParallelism(1)
             .uid("popular-items")
             .name("Popular, category best-selling and new items (snapshot)")
-            .broadcast(UserJourneyFunction.POPULAR);
+            .broadcast();
 
     // Sentiment of each review on async I/O: the sidecar's model in micro-batches, or the lexicon
     // fallback when it is not configured, down or slow; never fails, never holds the stream.
@@ -210,9 +215,14 @@ public final class MarketingJob {
             .union(itemSignals.getSideOutput(RouteRecords.TO_USERS), scoredReviews)
             .keyBy(sig -> sig.userId)
             .connect(popularItems)
-            .process(new UserJourneyFunction(s.engine))
-            .uid("user-journey")
-            .name("Sessions, profiles, triggers and guardrails (keyed by user)");
+            // Flink's keyed broadcast operator (the snapshot lands in broadcast state) plus a
+            // write-behind state cache; transform() because process() cannot take an operator.
+            .transform(
+                "Sessions, profiles, triggers and guardrails (keyed by user)",
+                TypeInformation.of(Action.class),
+                new WriteBehindBroadcastOperator<>(
+                    new UserJourneyFunction(s.engine), List.of(UserJourneyFunction.POPULAR)))
+            .uid("user-journey");
 
     return new Core(itemSignals, scoredReviews, actions);
   }

@@ -131,6 +131,17 @@ public class EngineConfig implements Serializable {
   // --- state retention (processing time, Flink state TTL) ---
   public long profileTtlMs = Duration.ofDays(400).toMillis();
 
+  // --- state cache ---
+  /**
+   * Keys (users in the user operator, items in the item operator) whose state each subtask keeps on
+   * the heap in front of RocksDB, written back before each checkpoint; 0 turns the cache off (every
+   * access goes to RocksDB).
+   */
+  public int stateCacheKeys = 50_000;
+
+  /** A cached key untouched this long is dropped at the next checkpoint (well below any TTL). */
+  public long stateCacheIdleMs = Duration.ofMinutes(10).toMillis();
+
   public long catalogTtlMs = Duration.ofDays(400).toMillis();
 
   /** The online recommender's parameters (MF, co-purchase, blend). */

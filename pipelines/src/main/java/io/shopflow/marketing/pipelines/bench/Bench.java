@@ -73,6 +73,9 @@ public final class Bench {
     public int parallelism = 2;
     public long stepMs = 200;
 
+    /** The user and item operators' write-behind state cache per subtask (0 = off). */
+    public int stateCacheKeys = new JobSettings().engine.stateCacheKeys;
+
     /** Rate of the latency run; 0 = half the core's measured maximum. */
     public double latencyRate;
 
@@ -228,6 +231,7 @@ public final class Bench {
     JobSettings s = new JobSettings();
     s.parallelism = o.parallelism;
     s.checkpointInterval = Duration.ofSeconds(10);
+    s.engine.stateCacheKeys = o.stateCacheKeys;
     Path dir = Files.createDirectories(o.workDir.resolve(name));
     s.checkpointDir = dir.resolve("checkpoints").toUri().toString();
     return s;

@@ -70,6 +70,14 @@ public class BenchCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   double latencyRate;
 
+  @Option(
+      names = "--state-cache-keys",
+      defaultValue = "50000",
+      description =
+          "Write-behind state cache of the user and item operators, keys per subtask; 0 = every"
+              + " state access goes to RocksDB. Default: ${DEFAULT-VALUE}.")
+  int stateCacheKeys;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
   Path json;
 
@@ -88,13 +96,21 @@ public class BenchCommand implements Callable<Integer> {
     o.items = items;
     o.parallelism = parallelism;
     o.latencyRate = latencyRate;
+    o.stateCacheKeys = stateCacheKeys;
     o.phases = new HashSet<>(phases);
     Path dir = workDir != null ? workDir : Files.createTempDirectory("marketing-bench");
     o.workDir = dir;
     try {
       System.out.printf(
-          "bench: %d cores, parallelism %d, %,d users, %,d items, warm-up %s, window %s%n",
-          Runtime.getRuntime().availableProcessors(), parallelism, users, items, warmup, duration);
+          "bench: %d cores, parallelism %d, %,d users, %,d items, state cache %,d keys, warm-up %s,"
+              + " window %s%n",
+          Runtime.getRuntime().availableProcessors(),
+          parallelism,
+          users,
+          items,
+          stateCacheKeys,
+          warmup,
+          duration);
       Bench.Result r = new Bench(o).run();
       System.out.printf(
           "%nfloor %,.0f events per CPU-second, core %,.0f: ratio core/floor %.2f; p99 latency"

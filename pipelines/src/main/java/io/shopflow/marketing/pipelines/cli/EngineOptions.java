@@ -140,6 +140,15 @@ public class EngineOptions {
               + " ${DEFAULT-VALUE}.")
   Duration profileTtl;
 
+  @Option(
+      names = "--state-cache-keys",
+      defaultValue = "50000",
+      description =
+          "Users (and items) per subtask whose state is kept on the heap in front of RocksDB and"
+              + " written back before each checkpoint; 0 = every access goes to RocksDB. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int stateCacheKeys;
+
   public EngineConfig toConfig() {
     EngineConfig c = new EngineConfig();
     c.sessionGapMs = sessionGap.toMillis();
@@ -168,6 +177,10 @@ public class EngineOptions {
     c.consentDefaultAllowed = consentDefault.equals("allow");
     c.allowedLatenessMs = allowedLateness.toMillis();
     c.profileTtlMs = profileTtl.toMillis();
+    if (stateCacheKeys < 0) {
+      throw new TypeConversionException("--state-cache-keys must be 0 or more");
+    }
+    c.stateCacheKeys = stateCacheKeys;
     c.maxItemAffinities = DEFAULTS.maxItemAffinities;
     return c;
   }

@@ -1,0 +1,17 @@
+package io.shopflow.marketing.operators.state;
+
+import org.apache.flink.streaming.api.operators.KeyContext;
+
+/**
+ * A keyed function whose state sits behind a {@link WriteBehindStates} cache. The write-behind
+ * operators ({@link WriteBehindKeyedProcessOperator}, {@link WriteBehindBroadcastOperator}) bind
+ * their key context before {@code open()} and flush when a checkpoint is taken; under Flink's stock
+ * operators nothing is bound and the function's state is write-through.
+ */
+public interface WriteBehindFunction {
+  /** Called by the operator before the function's {@code open()}. */
+  void bindKeyContext(KeyContext keys);
+
+  /** Writes every cached change to the keyed state backend. */
+  void flushWriteBehind() throws Exception;
+}

@@ -1,0 +1,32 @@
+package io.shopflow.marketing.operators.state;
+
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+
+/**
+ * Flink's {@link KeyedProcessOperator} for a {@link WriteBehindFunction}: binds the key context and
+ * writes the function's cached state to the backend when a checkpoint or savepoint is taken, so
+ * every snapshot holds all changes made before its barrier.
+ */
+public class WriteBehindKeyedProcessOperator<K, IN, OUT> extends KeyedProcessOperator<K, IN, OUT> {
+  private static final long serialVersionUID = 1L;
+
+  public <F extends KeyedProcessFunction<K, IN, OUT> & WriteBehindFunction>
+      WriteBehindKeyedProcessOperator(F function) {
+    super(function);
+  }
+
+  @Override
+  public void open() throws Exception {
+    ((WriteBehindFunction) userFunction).bindKeyContext(this);
+    super.open();
+  }
+
+  // Runs before the keyed state backend takes its snapshot (checkpoints and savepoints alike).
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    ((WriteBehindFunction) userFunction).flushWriteBehind();
+    super.snapshotState(context);
+  }
+}

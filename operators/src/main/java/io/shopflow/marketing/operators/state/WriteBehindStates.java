@@ -1,0 +1,561 @@
+package io.shopflow.marketing.operators.state;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.streaming.api.operators.KeyContext;
+
+/**
+ * A write-behind heap cache in front of a keyed function's {@code ValueState}s and {@code
+ * MapState}s: reads and writes of recently active keys stay on the heap, and the changed entries
+ * are written to the real (RocksDB) state only when a checkpoint is taken ({@link #flush()}, called
+ * from {@link WriteBehindFunction#flushWriteBehind()}) or when a key is evicted.
+ *
+ * <p>Why: a RocksDB state access costs a JNI call, a key serialisation and a value
+ * (de)serialisation; the user operator touches about twenty states per event. A shopper's events
+ * come in bursts, so most of those accesses hit the same few thousand keys between two checkpoints.
+ *
+ * <p>Exactly-once is kept because everything changed up to a barrier is in the backend when the
+ * checkpoint is taken; after a failure the cache starts empty and reads the restored state.
+ *
+ * <p>Semantics a caller must know:
+ *
+ * <ul>
+ *   <li>Values are the cached objects themselves (as with Flink's heap backend): write back with
+ *       {@code update}/{@code put} after changing one, as RocksDB requires anyway.
+ *   <li>Map iteration is in key order (a {@code TreeMap}), the same after a restore as before.
+ *   <li>State TTL applies in the backend; a cached key idle for longer than {@code idleEvictMs} is
+ *       dropped at the next flush, so a cached value never outlives the TTL by more than that (keep
+ *       {@code idleEvictMs} well below the shortest TTL).
+ * </ul>
+ *
+ * <p>Without a {@link KeyContext} (a function run by Flink's stock operators) the wrappers are the
+ * backend states themselves: write-through, as before.
+ */
+public final class WriteBehindStates {
+  private final KeyContext keys;
+  private final int maxKeys;
+  private final long idleEvictMs;
+  private final Supplier<Long> clock;
+  private final List<Slot> slots = new ArrayList<>();
+  // Access-ordered: the eldest entry is the least recently used key.
+  private final LinkedHashMap<Object, Entry> entries;
+  private Object lastKey;
+  private Entry lastEntry;
+  private long hits;
+  private long misses;
+  private long flushedKeys;
+  private long evictedDirty;
+
+  /**
+   * @param keys the operator's key context, or {@code null} for write-through
+   * @param maxKeys keys kept on the heap; the least recently used one is written back beyond that
+   * @param idleEvictMs a clean key not touched for this long is dropped at the next flush
+   */
+  public WriteBehindStates(KeyContext keys, int maxKeys, long idleEvictMs) {
+    this(keys, maxKeys, idleEvictMs, System::currentTimeMillis);
+  }
+
+  WriteBehindStates(KeyContext keys, int maxKeys, long idleEvictMs, Supplier<Long> clock) {
+    if (keys != null && maxKeys < 1) {
+      throw new IllegalArgumentException("maxKeys must be at least 1, got " + maxKeys);
+    }
+    this.keys = keys;
+    this.maxKeys = maxKeys;
+    this.idleEvictMs = idleEvictMs;
+    this.clock = clock;
+    this.entries = new LinkedHashMap<>(Math.min(maxKeys, 1 << 16), 0.75f, true);
+  }
+
+  /** Whether reads and writes are cached (a key context was given). */
+  public boolean isCaching() {
+    return keys != null;
+  }
+
+  /** A cached view of {@code backend} (the backend itself when not caching). */
+  public <T> ValueState<T> value(ValueState<T> backend) {
+    if (keys == null) {
+      return backend;
+    }
+    CachedValue<T> v = new CachedValue<>(this, slots.size(), backend);
+    slots.add(v);
+    return v;
+  }
+
+  /**
+   * A cached view of {@code backend} (the backend itself when not caching). Keys must be {@link
+   * Comparable}: cached maps iterate in key order.
+   */
+  public <K extends Comparable<K>, V> MapState<K, V> map(MapState<K, V> backend) {
+    if (keys == null) {
+      return backend;
+    }
+    CachedMap<K, V> m = new CachedMap<>(this, slots.size(), backend);
+    slots.add(m);
+    return m;
+  }
+
+  /** Writes every changed entry to the backend and drops keys idle for too long. */
+  public void flush() throws Exception {
+    if (keys == null || entries.isEmpty()) {
+      return;
+    }
+    Object current = keys.getCurrentKey();
+    long now = clock.get();
+    try {
+      Iterator<Map.Entry<Object, Entry>> it = entries.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<Object, Entry> e = it.next();
+        Entry entry = e.getValue();
+        if (entry.dirty) {
+          keys.setCurrentKey(e.getKey());
+          writeBack(entry);
+          flushedKeys++;
+        }
+        if (now - entry.lastAccess > idleEvictMs) {
+          it.remove();
+        }
+      }
+    } finally {
+      lastKey = null;
+      lastEntry = null;
+      if (current != null) {
+        keys.setCurrentKey(current);
+      }
+    }
+  }
+
+  /** Cache statistics for metrics and benchmarks: hits, misses, keys flushed, dirty evictions. */
+  public long[] stats() {
+    return new long[] {hits, misses, flushedKeys, evictedDirty};
+  }
+
+  /** Keys on the heap now. */
+  public int size() {
+    return entries.size();
+  }
+
+  private void writeBack(Entry entry) throws Exception {
+    for (int i = 0; i < entry.slots.length; i++) {
+      if (entry.slots[i] != null) {
+        slots.get(i).writeBack(entry.slots[i]);
+      }
+    }
+    entry.dirty = false;
+  }
+
+  /** The current key's entry, loading nothing yet (slots load lazily). */
+  Entry current() throws Exception {
+    Object key = keys.getCurrentKey();
+    if (key == null) {
+      throw new IllegalStateException("keyed state accessed without a current key");
+    }
+    if (key == lastKey) {
+      return lastEntry;
+    }
+    Entry e = entries.get(key);
+    if (e == null) {
+      misses++;
+      e = new Entry(slots.size());
+      entries.put(key, e);
+      if (entries.size() > maxKeys) {
+        evictEldest(key);
+      }
+    } else {
+      hits++;
+    }
+    e.lastAccess = clock.get();
+    lastKey = key;
+    lastEntry = e;
+    return e;
+  }
+
+  private void evictEldest(Object current) throws Exception {
+    Iterator<Map.Entry<Object, Entry>> it = entries.entrySet().iterator();
+    Map.Entry<Object, Entry> eldest = it.next();
+    it.remove();
+    if (eldest.getValue().dirty) {
+      evictedDirty++;
+      keys.setCurrentKey(eldest.getKey());
+      try {
+        writeBack(eldest.getValue());
+      } finally {
+        keys.setCurrentKey(current);
+      }
+    }
+  }
+
+  /** One key's cached slots, one per registered state, created on first access. */
+  static final class Entry {
+    final Object[] slots;
+    boolean dirty;
+    long lastAccess;
+
+    Entry(int size) {
+      slots = new Object[size];
+    }
+  }
+
+  private interface Slot {
+    void writeBack(Object cached) throws Exception;
+  }
+
+  // ------------------------------------------------------------------ value
+
+  private static final class ValueSlot<T> {
+    final Entry entry;
+    T value;
+    boolean dirty;
+
+    ValueSlot(Entry entry) {
+      this.entry = entry;
+    }
+  }
+
+  private static final class CachedValue<T> implements ValueState<T>, Slot {
+    private final WriteBehindStates owner;
+    private final int index;
+    private final ValueState<T> backend;
+
+    CachedValue(WriteBehindStates owner, int index, ValueState<T> backend) {
+      this.owner = owner;
+      this.index = index;
+      this.backend = backend;
+    }
+
+    @SuppressWarnings("unchecked")
+    private ValueSlot<T> slot(boolean load) {
+      try {
+        Entry e = owner.current();
+        ValueSlot<T> s = (ValueSlot<T>) e.slots[index];
+        if (s == null) {
+          s = new ValueSlot<>(e);
+          if (load) {
+            s.value = backend.value();
+          }
+          e.slots[index] = s;
+        }
+        return s;
+      } catch (RuntimeException ex) {
+        throw ex;
+      } catch (Exception ex) {
+        throw new IllegalStateException("write-behind cache", ex);
+      }
+    }
+
+    @Override
+    public T value() {
+      return slot(true).value;
+    }
+
+    @Override
+    public void update(T value) {
+      ValueSlot<T> s = slot(false);
+      s.value = value;
+      markDirty(s);
+    }
+
+    @Override
+    public void clear() {
+      update(null);
+    }
+
+    private void markDirty(ValueSlot<T> s) {
+      s.dirty = true;
+      s.entry.dirty = true;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void writeBack(Object cached) throws Exception {
+      ValueSlot<T> s = (ValueSlot<T>) cached;
+      if (!s.dirty) {
+        return;
+      }
+      if (s.value == null) {
+        backend.clear();
+      } else {
+        backend.update(s.value);
+      }
+      s.dirty = false;
+    }
+  }
+
+  // ------------------------------------------------------------------ map
+
+  private static final class MapSlot<K, V> {
+    final Entry entry;
+    final TreeMap<K, V> local = new TreeMap<>();
+    // Keys read from the backend and found absent, so that a repeated miss stays on the heap.
+    final Set<K> absent = new HashSet<>();
+    final Set<K> changed = new HashSet<>();
+    final Set<K> removed = new HashSet<>();
+    boolean complete;
+    boolean cleared;
+
+    MapSlot(Entry entry) {
+      this.entry = entry;
+    }
+  }
+
+  private static final class CachedMap<K extends Comparable<K>, V> implements MapState<K, V>, Slot {
+    private final WriteBehindStates owner;
+    private final int index;
+    private final MapState<K, V> backend;
+
+    CachedMap(WriteBehindStates owner, int index, MapState<K, V> backend) {
+      this.owner = owner;
+      this.index = index;
+      this.backend = backend;
+    }
+
+    @SuppressWarnings("unchecked")
+    private MapSlot<K, V> slot() throws Exception {
+      Entry e = owner.current();
+      MapSlot<K, V> s = (MapSlot<K, V>) e.slots[index];
+      if (s == null) {
+        s = new MapSlot<>(e);
+        e.slots[index] = s;
+      }
+      return s;
+    }
+
+    /** The slot with every backend entry loaded (for iteration). */
+    private MapSlot<K, V> complete() throws Exception {
+      MapSlot<K, V> s = slot();
+      if (!s.complete) {
+        for (Map.Entry<K, V> e : backend.entries()) {
+          K k = e.getKey();
+          if (!s.local.containsKey(k) && !s.removed.contains(k)) {
+            s.local.put(k, e.getValue());
+          }
+        }
+        s.complete = true;
+        s.absent.clear();
+      }
+      return s;
+    }
+
+    private void dirty(MapSlot<K, V> s) {
+      s.entry.dirty = true;
+    }
+
+    @Override
+    public V get(K key) throws Exception {
+      MapSlot<K, V> s = slot();
+      V v = s.local.get(key);
+      if (v != null || s.complete || s.absent.contains(key) || s.removed.contains(key)) {
+        return v;
+      }
+      v = backend.get(key);
+      if (v == null) {
+        s.absent.add(key);
+      } else {
+        s.local.put(key, v);
+      }
+      return v;
+    }
+
+    @Override
+    public void put(K key, V value) throws Exception {
+      if (value == null) {
+        remove(key);
+        return;
+      }
+      MapSlot<K, V> s = slot();
+      s.local.put(key, value);
+      s.absent.remove(key);
+      s.removed.remove(key);
+      s.changed.add(key);
+      dirty(s);
+    }
+
+    @Override
+    public void putAll(Map<K, V> map) throws Exception {
+      for (Map.Entry<K, V> e : map.entrySet()) {
+        put(e.getKey(), e.getValue());
+      }
+    }
+
+    @Override
+    public void remove(K key) throws Exception {
+      MapSlot<K, V> s = slot();
+      s.local.remove(key);
+      s.changed.remove(key);
+      if (!s.complete) {
+        s.absent.add(key);
+      }
+      if (!s.cleared) {
+        s.removed.add(key);
+      }
+      dirty(s);
+    }
+
+    @Override
+    public boolean contains(K key) throws Exception {
+      return get(key) != null;
+    }
+
+    @Override
+    public Iterable<Map.Entry<K, V>> entries() throws Exception {
+      MapSlot<K, V> s = complete();
+      return () -> new TrackingIterator<>(s, s.local.entrySet().iterator());
+    }
+
+    @Override
+    public Iterable<K> keys() throws Exception {
+      MapSlot<K, V> s = complete();
+      return () -> {
+        Iterator<Map.Entry<K, V>> it = new TrackingIterator<>(s, s.local.entrySet().iterator());
+        return new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return it.hasNext();
+          }
+
+          @Override
+          public K next() {
+            return it.next().getKey();
+          }
+
+          @Override
+          public void remove() {
+            it.remove();
+          }
+        };
+      };
+    }
+
+    @Override
+    public Iterable<V> values() throws Exception {
+      MapSlot<K, V> s = complete();
+      return () -> {
+        Iterator<Map.Entry<K, V>> it = new TrackingIterator<>(s, s.local.entrySet().iterator());
+        return new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return it.hasNext();
+          }
+
+          @Override
+          public V next() {
+            return it.next().getValue();
+          }
+
+          @Override
+          public void remove() {
+            it.remove();
+          }
+        };
+      };
+    }
+
+    @Override
+    public Iterator<Map.Entry<K, V>> iterator() throws Exception {
+      return entries().iterator();
+    }
+
+    @Override
+    public boolean isEmpty() throws Exception {
+      return complete().local.isEmpty();
+    }
+
+    @Override
+    public void clear() {
+      try {
+        MapSlot<K, V> s = slot();
+        s.local.clear();
+        s.changed.clear();
+        s.removed.clear();
+        s.absent.clear();
+        s.complete = true;
+        s.cleared = true;
+        dirty(s);
+      } catch (RuntimeException ex) {
+        throw ex;
+      } catch (Exception ex) {
+        throw new IllegalStateException("write-behind cache", ex);
+      }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void writeBack(Object cached) throws Exception {
+      MapSlot<K, V> s = (MapSlot<K, V>) cached;
+      if (s.cleared) {
+        backend.clear();
+        s.cleared = false;
+      }
+      for (K k : s.removed) {
+        backend.remove(k);
+      }
+      for (K k : s.changed) {
+        backend.put(k, s.local.get(k));
+      }
+      s.removed.clear();
+      s.changed.clear();
+    }
+  }
+
+  /** Iterates a cached map; removals and {@code setValue} are recorded for the write-back. */
+  private static final class TrackingIterator<K extends Comparable<K>, V>
+      implements Iterator<Map.Entry<K, V>> {
+    private final MapSlot<K, V> slot;
+    private final Iterator<Map.Entry<K, V>> it;
+    private Map.Entry<K, V> last;
+
+    TrackingIterator(MapSlot<K, V> slot, Iterator<Map.Entry<K, V>> it) {
+      this.slot = slot;
+      this.it = it;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return it.hasNext();
+    }
+
+    @Override
+    public Map.Entry<K, V> next() {
+      Map.Entry<K, V> e = it.next();
+      last = e;
+      return new Map.Entry<>() {
+        @Override
+        public K getKey() {
+          return e.getKey();
+        }
+
+        @Override
+        public V getValue() {
+          return e.getValue();
+        }
+
+        @Override
+        public V setValue(V value) {
+          V old = e.setValue(value);
+          slot.changed.add(e.getKey());
+          slot.entry.dirty = true;
+          return old;
+        }
+      };
+    }
+
+    @Override
+    public void remove() {
+      it.remove();
+      K k = last.getKey();
+      slot.changed.remove(k);
+      if (!slot.cleared) {
+        slot.removed.add(k);
+      }
+      slot.entry.dirty = true;
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package io.shopflow.marketing.operators.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The write-behind cache on real RocksDB state, through Flink's keyed operator harness: commands
+ * are "key:op:arg" strings; the function answers with what it read.
+ */
+class WriteBehindStatesTest {
+  static final ValueStateDescriptor<Long> COUNT = new ValueStateDescriptor<>("count", Types.LONG);
+  static final MapStateDescriptor<String, Integer> TAGS =
+      new MapStateDescriptor<>("tags", Types.STRING, Types.INT);
+
+  /** count: increments a counter; tag:X puts X; untag:X removes X; drop: clears the tags. */
+  static final class Counter extends KeyedProcessFunction<String, String, String>
+      implements WriteBehindFunction {
+    final int maxKeys;
+    transient KeyContext keys;
+    transient WriteBehindStates states;
+    transient ValueState<Long> count;
+    transient MapState<String, Integer> tags;
+
+    Counter(int maxKeys) {
+      this.maxKeys = maxKeys;
+    }
+
+    @Override
+    public void bindKeyContext(KeyContext keys) {
+      this.keys = keys;
+    }
+
+    @Override
+    public void flushWriteBehind() throws Exception {
+      states.flush();
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+      states = new WriteBehindStates(keys, maxKeys, 600_000);
+      count = states.value(getRuntimeContext().getState(COUNT));
+      tags = states.map(getRuntimeContext().getMapState(TAGS));
+    }
+
+    @Override
+    public void processElement(String cmd, Context ctx, Collector<String> out) throws Exception {
+      String[] p = cmd.split(":");
+      switch (p[1]) {
+        case "count" -> {
+          Long c = count.value();
+          count.update(c == null ? 1 : c + 1);
+          out.collect(p[0] + "=" + count.value());
+        }
+        case "tag" -> tags.put(p[2], tags.contains(p[2]) ? tags.get(p[2]) + 1 : 1);
+        case "untag" -> tags.remove(p[2]);
+        case "untag-iter" -> {
+          Iterator<Map.Entry<String, Integer>> it = tags.iterator();
+          while (it.hasNext()) {
+            if (it.next().getKey().startsWith(p[2])) {
+              it.remove();
+            }
+          }
+        }
+        case "drop" -> tags.clear();
+        case "tags" -> {
+          List<String> seen = new ArrayList<>();
+          for (Map.Entry<String, Integer> e : tags.entries()) {
+            seen.add(e.getKey() + e.getValue());
+          }
+          out.collect(p[0] + "=" + seen);
+        }
+        default -> throw new IllegalArgumentException(cmd);
+      }
+    }
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, String, String> h;
+  private Counter fn;
+
+  private void open(int maxKeys, OperatorSubtaskState restore) throws Exception {
+    fn = new Counter(maxKeys);
+    h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new WriteBehindKeyedProcessOperator<>(fn), c -> c.split(":")[0], Types.STRING);
+    h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    if (restore != null) {
+      h.initializeState(restore);
+    }
+    h.open();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    if (h != null) {
+      h.close();
+    }
+  }
+
+  private void send(String... cmds) throws Exception {
+    for (String c : cmds) {
+      h.processElement(c, 0L);
+    }
+  }
+
+  private List<String> output() {
+    List<String> out = new ArrayList<>();
+    h.extractOutputValues().forEach(out::add);
+    h.getOutput().clear();
+    return out;
+  }
+
+  /** The counter as RocksDB holds it, bypassing the cache. */
+  private Long backendCount(String key) throws Exception {
+    KeyedStateBackend<Object> backend = h.getOperator().getKeyedStateBackend();
+    Object current = backend.getCurrentKey();
+    backend.setCurrentKey(key);
+    try {
+      return backend
+          .getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, COUNT)
+          .value();
+    } finally {
+      if (current != null) {
+        backend.setCurrentKey(current);
+      }
+    }
+  }
+
+  @Test
+  void writesReachRocksDbOnlyWhenACheckpointIsTaken() throws Exception {
+    open(100, null);
+    send("a:count", "a:count", "b:count");
+    assertThat(output()).containsExactly("a=1", "a=2", "b=1");
+    assertThat(backendCount("a")).as("still on the heap").isNull();
+
+    h.snapshot(1L, 1L);
+
+    assertThat(backendCount("a")).isEqualTo(2L);
+    assertThat(backendCount("b")).isEqualTo(1L);
+  }
+
+  @Test
+  void aRestoreFromCheckpointContinuesFromTheStateAtTheBarrier() throws Exception {
+    open(100, null);
+    send("a:count", "a:count", "a:tag:x", "a:tag:y", "a:tag:y");
+    OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
+    // Changes after the barrier die with the failed task.
+    send("a:count", "a:untag:x");
+    h.close();
+
+    open(100, snapshot);
+    send("a:count", "a:tags");
+    assertThat(output()).containsExactly("a=3", "a=[x1, y2]");
+  }
+
+  @Test
+  void evictsTheLeastRecentlyUsedKeyAndWritesItsChangesBack() throws Exception {
+    open(2, null);
+    send("a:count", "b:count", "a:count", "c:count"); // b is the least recently used
+    assertThat(backendCount("b")).as("written back on eviction").isEqualTo(1L);
+    assertThat(backendCount("a")).as("still cached").isNull();
+    assertThat(fn.states.size()).isEqualTo(2);
+
+    send("b:count"); // read back from RocksDB
+    assertThat(output()).containsExactly("a=1", "b=1", "a=2", "c=1", "b=2");
+  }
+
+  @Test
+  void mapRemovalsAndClearsSurviveTheWriteBackAndIterateInKeyOrder() throws Exception {
+    open(100, null);
+    send("a:tag:z", "a:tag:m", "a:tag:b", "a:tag:bb");
+    h.snapshot(1L, 1L);
+    send("a:untag:m", "a:untag-iter:b", "a:tag:c");
+    OperatorSubtaskState snapshot = h.snapshot(2L, 2L);
+    h.close();
+
+    open(100, snapshot);
+    send("a:tags", "a:drop", "a:tag:q");
+    assertThat(output()).containsExactly("a=[c1, z1]");
+    OperatorSubtaskState second = h.snapshot(3L, 3L);
+    h.close();
+
+    open(100, second);
+    send("a:tags");
+    assertThat(output()).containsExactly("a=[q1]");
+  }
+
+  @Test
+  void withoutAKeyContextStatesAreWriteThrough() throws Exception {
+    WriteBehindStates passThrough = new WriteBehindStates(null, 0, 0);
+    assertThat(passThrough.isCaching()).isFalse();
+
+    open(100, null);
+    assertThat(fn.states.isCaching()).isTrue();
+  }
+}

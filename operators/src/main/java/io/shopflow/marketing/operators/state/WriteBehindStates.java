@@ -293,16 +293,32 @@ public final class WriteBehindStates {
 
   private static final class MapSlot<K, V> {
     final Entry entry;
+    // The map as the function sees it: what was read from the backend plus pending changes.
     final TreeMap<K, V> local = new TreeMap<>();
     // Keys read from the backend and found absent, so that a repeated miss stays on the heap.
     final Set<K> absent = new HashSet<>();
+    // Keys the backend holds (all of them once complete): clear() deletes these one by one
+    // instead of scanning RocksDB again.
+    final Set<K> stored = new HashSet<>();
     final Set<K> changed = new HashSet<>();
     final Set<K> removed = new HashSet<>();
+    // Every backend entry has been read into local.
     boolean complete;
-    boolean cleared;
 
     MapSlot(Entry entry) {
       this.entry = entry;
+    }
+
+    void removeKey(K key) {
+      local.remove(key);
+      changed.remove(key);
+      if (!complete) {
+        absent.add(key);
+        removed.add(key);
+      } else if (stored.contains(key)) {
+        removed.add(key);
+      }
+      entry.dirty = true;
     }
   }
 
@@ -328,12 +344,13 @@ public final class WriteBehindStates {
       return s;
     }
 
-    /** The slot with every backend entry loaded (for iteration). */
+    /** The slot with every backend entry loaded (for iteration and clear). */
     private MapSlot<K, V> complete() throws Exception {
       MapSlot<K, V> s = slot();
       if (!s.complete) {
         for (Map.Entry<K, V> e : backend.entries()) {
           K k = e.getKey();
+          s.stored.add(k);
           if (!s.local.containsKey(k) && !s.removed.contains(k)) {
             s.local.put(k, e.getValue());
           }
@@ -342,10 +359,6 @@ public final class WriteBehindStates {
         s.absent.clear();
       }
       return s;
-    }
-
-    private void dirty(MapSlot<K, V> s) {
-      s.entry.dirty = true;
     }
 
     @Override
@@ -360,6 +373,7 @@ public final class WriteBehindStates {
         s.absent.add(key);
       } else {
         s.local.put(key, v);
+        s.stored.add(key);
       }
       return v;
     }
@@ -375,7 +389,7 @@ public final class WriteBehindStates {
       s.absent.remove(key);
       s.removed.remove(key);
       s.changed.add(key);
-      dirty(s);
+      s.entry.dirty = true;
     }
 
     @Override
@@ -387,16 +401,7 @@ public final class WriteBehindStates {
 
     @Override
     public void remove(K key) throws Exception {
-      MapSlot<K, V> s = slot();
-      s.local.remove(key);
-      s.changed.remove(key);
-      if (!s.complete) {
-        s.absent.add(key);
-      }
-      if (!s.cleared) {
-        s.removed.add(key);
-      }
-      dirty(s);
+      slot().removeKey(key);
     }
 
     @Override
@@ -471,14 +476,11 @@ public final class WriteBehindStates {
     @Override
     public void clear() {
       try {
-        MapSlot<K, V> s = slot();
+        MapSlot<K, V> s = complete();
         s.local.clear();
         s.changed.clear();
-        s.removed.clear();
-        s.absent.clear();
-        s.complete = true;
-        s.cleared = true;
-        dirty(s);
+        s.removed.addAll(s.stored);
+        s.entry.dirty = true;
       } catch (RuntimeException ex) {
         throw ex;
       } catch (Exception ex) {
@@ -490,15 +492,13 @@ public final class WriteBehindStates {
     @SuppressWarnings("unchecked")
     public void writeBack(Object cached) throws Exception {
       MapSlot<K, V> s = (MapSlot<K, V>) cached;
-      if (s.cleared) {
-        backend.clear();
-        s.cleared = false;
-      }
       for (K k : s.removed) {
         backend.remove(k);
+        s.stored.remove(k);
       }
       for (K k : s.changed) {
         backend.put(k, s.local.get(k));
+        s.stored.add(k);
       }
       s.removed.clear();
       s.changed.clear();
@@ -549,13 +549,9 @@ public final class WriteBehindStates {
 
     @Override
     public void remove() {
-      it.remove();
       K k = last.getKey();
-      slot.changed.remove(k);
-      if (!slot.cleared) {
-        slot.removed.add(k);
-      }
-      slot.entry.dirty = true;
+      it.remove(); // removes from local; removeKey records the deletion
+      slot.removeKey(k);
     }
   }
 }

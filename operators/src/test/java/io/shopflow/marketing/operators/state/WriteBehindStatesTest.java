@@ -206,6 +206,23 @@ class WriteBehindStatesTest {
   }
 
   @Test
+  void clearingAMapNotYetReadFromRocksDbDeletesEveryStoredEntry() throws Exception {
+    open(100, null);
+    send("a:tag:x", "a:tag:y", "b:tag:x");
+    OperatorSubtaskState first = h.snapshot(1L, 1L);
+    h.close();
+
+    open(100, first);
+    send("a:drop", "a:tag:q"); // a's map is cleared before anything of it was read
+    OperatorSubtaskState second = h.snapshot(2L, 2L);
+    h.close();
+
+    open(100, second);
+    send("a:tags", "b:tags");
+    assertThat(output()).containsExactly("a=[q1]", "b=[x1]");
+  }
+
+  @Test
   void withoutAKeyContextStatesAreWriteThrough() throws Exception {
     WriteBehindStates passThrough = new WriteBehindStates(null, 0, 0);
     assertThat(passThrough.isCaching()).isFalse();

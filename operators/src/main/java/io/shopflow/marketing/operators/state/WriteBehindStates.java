@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Supplier;
+import java.util.function.LongSupplier;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.streaming.api.operators.KeyContext;
@@ -44,7 +44,7 @@ public final class WriteBehindStates {
   private final KeyContext keys;
   private final int maxKeys;
   private final long idleEvictMs;
-  private final Supplier<Long> clock;
+  private final LongSupplier clock;
   private final List<Slot> slots = new ArrayList<>();
   // Access-ordered: the eldest entry is the least recently used key.
   private final LinkedHashMap<Object, Entry> entries;
@@ -64,7 +64,7 @@ public final class WriteBehindStates {
     this(keys, maxKeys, idleEvictMs, System::currentTimeMillis);
   }
 
-  WriteBehindStates(KeyContext keys, int maxKeys, long idleEvictMs, Supplier<Long> clock) {
+  WriteBehindStates(KeyContext keys, int maxKeys, long idleEvictMs, LongSupplier clock) {
     if (keys != null && maxKeys < 1) {
       throw new IllegalArgumentException("maxKeys must be at least 1, got " + maxKeys);
     }
@@ -109,7 +109,7 @@ public final class WriteBehindStates {
       return;
     }
     Object current = keys.getCurrentKey();
-    long now = clock.get();
+    long now = clock.getAsLong();
     try {
       Iterator<Map.Entry<Object, Entry>> it = entries.entrySet().iterator();
       while (it.hasNext()) {
@@ -172,7 +172,7 @@ public final class WriteBehindStates {
     } else {
       hits++;
     }
-    e.lastAccess = clock.get();
+    e.lastAccess = clock.getAsLong();
     lastKey = key;
     lastEntry = e;
     return e;

@@ -73,6 +73,9 @@ public final class Bench {
     public int parallelism = 2;
     public long stepMs = 200;
 
+    /** Events per shopper visit (see {@link SyntheticShop#visitEvents}); 1 = independent. */
+    public int visitEvents = 10;
+
     /** The user and item operators' write-behind state cache per subtask (0 = off). */
     public int stateCacheKeys = new JobSettings().engine.stateCacheKeys;
 
@@ -250,7 +253,8 @@ public final class Bench {
   private void floorJob(StreamExecutionEnvironment env, RateLimiterStrategy<?> rate) {
     GeneratorFunction<Long, FloorEvent> gen =
         new FloorGenerator(
-            new SyntheticShop(o.users, o.items, o.stepMs, Long.MAX_VALUE, o.parallelism));
+            new SyntheticShop(
+                o.users, o.items, o.stepMs, Long.MAX_VALUE, o.parallelism, o.visitEvents));
     env.fromSource(
             new DataGeneratorSource<>(
                 gen, Long.MAX_VALUE, rate, TypeInformation.of(FloorEvent.class)),
@@ -352,7 +356,9 @@ public final class Bench {
             s.eventsTopic, s.catalogTopic, s.consentTopic, s.reviewsTopic, s.itemFactorTopic);
     GeneratorFunction<Long, ParsedRecord> gen =
         new ShopGenerator(
-            new SyntheticShop(o.users, o.items, o.stepMs, count, parallelism), parser, wallClock);
+            new SyntheticShop(o.users, o.items, o.stepMs, count, parallelism, o.visitEvents),
+            parser,
+            wallClock);
     DataStream<ParsedRecord> records =
         env.fromSource(
                 new DataGeneratorSource<>(gen, count, rate, TypeInformation.of(ParsedRecord.class)),

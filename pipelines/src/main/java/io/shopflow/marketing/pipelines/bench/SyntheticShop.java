@@ -36,6 +36,17 @@ public final class SyntheticShop implements Serializable {
 
   public final int subtasks;
 
+  /**
+   * Events per visit: a shopper's events come in bursts (in the OTTO sample the median gap between
+   * a session's events is 40 s), so record {@code i} belongs to one of {@link #CONCURRENT_VISITS}
+   * interleaved visits of this many events each, and the visit draws the user. 1 = every record
+   * draws its user independently.
+   */
+  public final int visitEvents;
+
+  /** Visits in progress at any time (records of one visit are this many indices apart). */
+  public static final int CONCURRENT_VISITS = 200;
+
   private transient double[] userCdf;
   private transient double[] itemCdf;
 
@@ -47,6 +58,15 @@ public final class SyntheticShop implements Serializable {
    *     range starts at {@link #T0}, so that all subtasks move through event time together
    */
   public SyntheticShop(int users, int items, long stepMs, long count, int subtasks) {
+    this(users, items, stepMs, count, subtasks, 1);
+  }
+
+  public SyntheticShop(
+      int users, int items, long stepMs, long count, int subtasks, int visitEvents) {
+    if (visitEvents < 1) {
+      throw new IllegalArgumentException("visitEvents must be at least 1, got " + visitEvents);
+    }
+    this.visitEvents = visitEvents;
     this.users = users;
     this.items = items;
     this.stepMs = stepMs;
@@ -64,7 +84,19 @@ public final class SyntheticShop implements Serializable {
     init();
     SplittableRandom r = new SplittableRandom(i * 0x9E3779B97F4A7C15L + 7);
     r.nextDouble();
-    return "u" + sample(userCdf, r.nextDouble());
+    return "u" + userRank(i, r.nextDouble());
+  }
+
+  /** The user's Zipf rank: drawn by the record ({@code draw}) or by its visit. */
+  private int userRank(long i, double draw) {
+    if (visitEvents == 1) {
+      return sample(userCdf, draw);
+    }
+    long slot = i % CONCURRENT_VISITS;
+    long visit = i / CONCURRENT_VISITS / visitEvents;
+    SplittableRandom v =
+        new SplittableRandom((visit * CONCURRENT_VISITS + slot) * 0xBF58476D1CE4E5B9L + 11);
+    return sample(userCdf, v.nextDouble());
   }
 
   private void init() {
@@ -84,7 +116,7 @@ public final class SyntheticShop implements Serializable {
     init();
     SplittableRandom r = new SplittableRandom(i * 0x9E3779B97F4A7C15L + 7);
     double kind = r.nextDouble();
-    String user = "u" + sample(userCdf, r.nextDouble());
+    String user = "u" + userRank(i, r.nextDouble());
     String item = "sku-" + sample(itemCdf, r.nextDouble());
     StringBuilder b = new StringBuilder(200);
     if (kind < CATALOG) {

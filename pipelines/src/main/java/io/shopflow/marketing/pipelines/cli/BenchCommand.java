@@ -71,6 +71,15 @@ public class BenchCommand implements Callable<Integer> {
   double latencyRate;
 
   @Option(
+      names = "--visit-events",
+      defaultValue = "10",
+      description =
+          "Events per shopper visit: a user's events come in bursts, 200 visits interleaved, as"
+              + " in the OTTO sessions; 1 = every event draws its user independently. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int visitEvents;
+
+  @Option(
       names = "--state-cache-keys",
       defaultValue = "50000",
       description =
@@ -97,17 +106,19 @@ public class BenchCommand implements Callable<Integer> {
     o.parallelism = parallelism;
     o.latencyRate = latencyRate;
     o.stateCacheKeys = stateCacheKeys;
+    o.visitEvents = visitEvents;
     o.phases = new HashSet<>(phases);
     Path dir = workDir != null ? workDir : Files.createTempDirectory("marketing-bench");
     o.workDir = dir;
     try {
       System.out.printf(
-          "bench: %d cores, parallelism %d, %,d users, %,d items, state cache %,d keys, warm-up %s,"
-              + " window %s%n",
+          "bench: %d cores, parallelism %d, %,d users, %,d items, %d events per visit, state"
+              + " cache %,d keys, warm-up %s, window %s%n",
           Runtime.getRuntime().availableProcessors(),
           parallelism,
           users,
           items,
+          visitEvents,
           stateCacheKeys,
           warmup,
           duration);

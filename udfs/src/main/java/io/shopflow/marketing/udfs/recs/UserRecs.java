@@ -210,16 +210,22 @@ public final class UserRecs {
       if (userFactor != null && p.mfCandidates > 0) {
         java.util.PriorityQueue<double[]> best =
             new java.util.PriorityQueue<>(Comparator.comparingDouble(e -> e[0]));
+        // The score first: most items cannot enter the top list, and for them the (dearer)
+        // owned-item lookup is skipped.
+        double floor = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
-          if (!allowed.test(i)) {
+          double score = popular.dot(userFactor, i);
+          if (score <= floor || !allowed.test(i)) {
             continue;
           }
-          double score = popular.dot(userFactor, i);
           if (best.size() < p.mfCandidates) {
             best.add(new double[] {score, i});
-          } else if (score > best.peek()[0]) {
+          } else {
             best.poll();
             best.add(new double[] {score, i});
+          }
+          if (best.size() == p.mfCandidates) {
+            floor = best.peek()[0];
           }
         }
         for (double[] e : best) {

@@ -346,6 +346,7 @@ public final class Bench {
       int parallelism) {
     JobSettings s = kafka != null ? kafka : new JobSettings();
     s.parallelism = parallelism;
+    s.engine.stateCacheKeys = o.stateCacheKeys;
     if (wallClock) {
       // The latency run measures the pipeline, not policy delays: no quiet hours.
       s.engine.quietStartHour = 0;

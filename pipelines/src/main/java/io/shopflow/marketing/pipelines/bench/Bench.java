@@ -364,7 +364,7 @@ public final class Bench {
         .getSideOutput(RouteRecords.DEAD_LETTERS)
         .map(new CountDeadLetters())
         .sinkTo(new DiscardingSink<>());
-    DataStream<Action> actions = core.actions().map(new LatencyProbe()).uid("action-probe");
+    DataStream<Action> actions = core.sent().map(new LatencyProbe()).uid("action-probe");
     if (kafka != null) {
       actions
           .sinkTo(MarketingJob.sink(s, "actions", OutputSerializers.actions(s.actionsTopic)))

@@ -70,6 +70,15 @@ public class BenchCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   double latencyRate;
 
+  @Option(
+      names = "--sidecar-url",
+      paramLabel = "URL",
+      description =
+          "Rank the core's recommendations with this running inference sidecar's ranker (and"
+              + " score reviews with its sentiment model), as run --sidecar-url does; default: no"
+              + " sidecar calls.")
+  String sidecarUrl;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
   Path json;
 
@@ -89,12 +98,19 @@ public class BenchCommand implements Callable<Integer> {
     o.parallelism = parallelism;
     o.latencyRate = latencyRate;
     o.phases = new HashSet<>(phases);
+    o.sidecarUrl = sidecarUrl == null || sidecarUrl.isBlank() ? null : sidecarUrl;
     Path dir = workDir != null ? workDir : Files.createTempDirectory("marketing-bench");
     o.workDir = dir;
     try {
       System.out.printf(
-          "bench: %d cores, parallelism %d, %,d users, %,d items, warm-up %s, window %s%n",
-          Runtime.getRuntime().availableProcessors(), parallelism, users, items, warmup, duration);
+          "bench: %d cores, parallelism %d, %,d users, %,d items, warm-up %s, window %s, %s%n",
+          Runtime.getRuntime().availableProcessors(),
+          parallelism,
+          users,
+          items,
+          warmup,
+          duration,
+          o.sidecarUrl == null ? "no sidecar" : "sidecar " + o.sidecarUrl);
       Bench.Result r = new Bench(o).run();
       System.out.printf(
           "%nfloor %,.0f events per CPU-second, core %,.0f: ratio core/floor %.2f; p99 latency"

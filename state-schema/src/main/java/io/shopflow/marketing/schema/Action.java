@@ -39,7 +39,8 @@ public class Action {
 
   /**
    * An inference step behind this action used its fallback (the lexicon instead of the sentiment
-   * model): counted as a fallback in the trigger metrics. Not part of the action id.
+   * model, or the hybrid order because the ranker was unavailable): counted as a fallback in the
+   * trigger metrics. Not part of the action id.
    */
   public boolean inferenceFallback;
 

@@ -70,15 +70,6 @@ public class BenchCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   double latencyRate;
 
-  @Option(
-      names = "--sidecar-url",
-      paramLabel = "URL",
-      description =
-          "Rank the core's recommendations with this running inference sidecar's ranker (and"
-              + " score reviews with its sentiment model), as run --sidecar-url does; default: no"
-              + " sidecar calls.")
-  String sidecarUrl;
-
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
   Path json;
 
@@ -87,6 +78,15 @@ public class BenchCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description = "Checkpoints and the broker's data (default: a temporary directory).")
   Path workDir;
+
+  @Option(
+      names = "--sidecar-url",
+      paramLabel = "URL",
+      description =
+          "Rank the core's recommendations with this running inference sidecar's ranker (and"
+              + " score reviews with its sentiment model), as run --sidecar-url does; default: no"
+              + " sidecar calls.")
+  String sidecarUrl;
 
   @Override
   public Integer call() throws Exception {
@@ -98,19 +98,17 @@ public class BenchCommand implements Callable<Integer> {
     o.parallelism = parallelism;
     o.latencyRate = latencyRate;
     o.phases = new HashSet<>(phases);
-    o.sidecarUrl = sidecarUrl == null || sidecarUrl.isBlank() ? null : sidecarUrl;
     Path dir = workDir != null ? workDir : Files.createTempDirectory("marketing-bench");
     o.workDir = dir;
+    o.sidecarUrl = sidecarUrl == null || sidecarUrl.isBlank() ? null : sidecarUrl;
+    System.out.println(
+        o.sidecarUrl == null
+            ? "bench: no sidecar calls"
+            : "bench: recommendations ranked by the sidecar at " + o.sidecarUrl);
     try {
       System.out.printf(
-          "bench: %d cores, parallelism %d, %,d users, %,d items, warm-up %s, window %s, %s%n",
-          Runtime.getRuntime().availableProcessors(),
-          parallelism,
-          users,
-          items,
-          warmup,
-          duration,
-          o.sidecarUrl == null ? "no sidecar" : "sidecar " + o.sidecarUrl);
+          "bench: %d cores, parallelism %d, %,d users, %,d items, warm-up %s, window %s%n",
+          Runtime.getRuntime().availableProcessors(), parallelism, users, items, warmup, duration);
       Bench.Result r = new Bench(o).run();
       System.out.printf(
           "%nfloor %,.0f events per CPU-second, core %,.0f: ratio core/floor %.2f; p99 latency"

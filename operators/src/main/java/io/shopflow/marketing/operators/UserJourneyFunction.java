@@ -26,6 +26,8 @@ import io.shopflow.marketing.udfs.EngineConfig;
 import io.shopflow.marketing.udfs.Explanations;
 import io.shopflow.marketing.udfs.Lifecycle;
 import io.shopflow.marketing.udfs.QuietHours;
+import io.shopflow.marketing.udfs.inference.JobRankerFeatures;
+import io.shopflow.marketing.udfs.inference.RankerFeatures;
 import io.shopflow.marketing.udfs.recs.Isgd;
 import io.shopflow.marketing.udfs.recs.RecParams;
 import io.shopflow.marketing.udfs.recs.UserRecs;
@@ -789,10 +791,16 @@ public class UserJourneyFunction
     // cover them.
     java.util.Set<String> seen = new java.util.HashSet<>();
     sessionViews.keys().forEach(seen::add);
-    List<UserRecs.Scored> top = rankForUser(r, cfg.recommendationSize, at, seen, ctx);
-    if (top.isEmpty()) {
+    // With the ranker on, over-fetch: the ranking operator re-ranks the candidates with the
+    // sidecar's model and keeps the first recommendationSize (or keeps these, in this order).
+    int fetch = Math.max(cfg.recommendationSize, cfg.rankerCandidates);
+    List<UserRecs.Scored> candidates = rankForUser(r, fetch, at, seen, ctx);
+    if (candidates.isEmpty()) {
       return;
     }
+    List<UserRecs.Scored> top =
+        candidates.subList(0, Math.min(cfg.recommendationSize, candidates.size()));
+    // The id and the de-duplication key are of the hybrid's top items, whatever the ranker does.
     String[] items = top.stream().map(UserRecs.Scored::item).toArray(String[]::new);
     Action a =
         newAction(
@@ -801,7 +809,32 @@ public class UserJourneyFunction
             at,
             items,
             Explanations.recommendation(top, r.ownedIds));
+    if (cfg.rankerCandidates > 0) {
+      attachRankerCandidates(a, r, candidates, at, ctx);
+    }
     deliver(a, at, d, out, ctx);
+  }
+
+  /**
+   * The candidates, their explanation notes and their ranker feature rows, for the ranking operator
+   * (see {@code RecommendationRankingFunction}); never written out.
+   */
+  private static void attachRankerCandidates(
+      Action a, UserRecState r, List<UserRecs.Scored> candidates, long at, ReadOnlyContext ctx)
+      throws Exception {
+    PopularItems popular = ctx.getBroadcastState(POPULAR).get(LATEST);
+    int n = candidates.size();
+    int f = RankerFeatures.SIZE;
+    a.rankCandidates = new String[n];
+    a.rankNotes = new String[n];
+    a.rankFeatures = new float[n * f];
+    for (int i = 0; i < n; i++) {
+      UserRecs.Scored c = candidates.get(i);
+      a.rankCandidates[i] = c.item();
+      a.rankNotes[i] = Explanations.recommendationNote(c);
+      System.arraycopy(JobRankerFeatures.of(r, c, at, popular), 0, a.rankFeatures, i * f, f);
+    }
+    a.rankBasis = Explanations.recommendationBasis(r.ownedIds);
   }
 
   private void fireCartAbandonment(long at, Deadlines d, Collector<Action> out, ReadOnlyContext ctx)

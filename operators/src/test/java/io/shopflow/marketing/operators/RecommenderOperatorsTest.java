@@ -18,6 +18,7 @@ import io.shopflow.marketing.schema.ItemSignal;
 import io.shopflow.marketing.schema.ItemStats;
 import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.udfs.EngineConfig;
+import io.shopflow.marketing.udfs.inference.RankerFeatures;
 import io.shopflow.marketing.udfs.recs.Isgd;
 import io.shopflow.marketing.udfs.recs.PopularTracker;
 import java.util.List;
@@ -143,6 +144,55 @@ class RecommenderOperatorsTest {
       assertThat(a.items).containsExactly("biscuits", "tea-pot");
       assertThat(a.explanation).contains("often bought with what you bought").contains("tea");
       assertThat(a.triggerEventTime).isEqualTo(T0 + 1 + minutes(30));
+      // Without the ranker (the default) the hybrid order is final: no candidates carried.
+      assertThat(a.rankCandidates).isEmpty();
+      assertThat(a.rankFeatures).isEmpty();
+    }
+  }
+
+  @Test
+  void withTheRankerOnARecommendationCarriesOverFetchedCandidatesWithTheirFeatureRows()
+      throws Exception {
+    cfg.recommendationSize = 2;
+    cfg.rankerCandidates = 6;
+    try (var h = userHarness()) {
+      PopularTracker tracker = new PopularTracker(cfg.recs);
+      tracker.update(new ItemStats("mug", "kitchen", 500, 0, T0 - days(90), null));
+      tracker.update(new ItemStats("tea-pot", "kitchen", 60, 0, T0 - days(10), null));
+      h.processBroadcastElement(tracker.snapshot(), T0 - days(1));
+      double[] q = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
+      h.processElement(
+          purchase("u1", "tea", T0)
+              .recs(q, 10, new String[] {"cup", "biscuits", "tea-pot", "spoon"}, 6, 4, 2, 1)
+              .get(),
+          T0);
+      h.processWatermark(T0 + minutes(31) + cfg.timerGranularityMs);
+
+      Action a =
+          h.extractOutputValues().stream()
+              .filter(x -> x.actionType.equals(ActionType.RECOMMENDATION))
+              .findFirst()
+              .orElseThrow();
+      // The hybrid's first two are the items (and the id); all candidates follow, hybrid order.
+      assertThat(a.rankCandidates.length).isGreaterThan(2).isLessThanOrEqualTo(6);
+      assertThat(a.rankCandidates).startsWith(a.items);
+      assertThat(a.items).hasSize(2);
+      assertThat(a.rankCandidates).contains("mug", "tea-pot").doesNotContain("tea");
+      assertThat(a.rankFeatures).hasSize(a.rankCandidates.length * RankerFeatures.SIZE);
+      assertThat(a.rankNotes).hasSize(a.rankCandidates.length);
+      assertThat(a.rankNotes[0]).startsWith(a.items[0] + " (");
+      assertThat(a.rankBasis).isEqualTo("after an engaged session, based on your purchases of tea");
+      // The row of a candidate: the user bought 1 line of 1 item; "mug" is in the snapshot.
+      int mug = java.util.Arrays.asList(a.rankCandidates).indexOf("mug");
+      float[] row =
+          java.util.Arrays.copyOfRange(
+              a.rankFeatures, mug * RankerFeatures.SIZE, (mug + 1) * RankerFeatures.SIZE);
+      assertThat(row[0]).isEqualTo((float) Math.log1p(1)); // user_purchases
+      assertThat(row[1]).isEqualTo((float) Math.log1p(1)); // user_distinct_items
+      assertThat(row[3]).isEqualTo((float) Math.log1p(500)); // item_buyers (snapshot purchases)
+      assertThat(row[5]).isZero(); // owned
+      assertThat(row[11]).isEqualTo(1f); // popularity: the snapshot's best seller
+      assertThat(a.explanation).doesNotContain("ranked by");
     }
   }
 

@@ -67,6 +67,10 @@ public class JobSettings implements Serializable {
   public io.shopflow.marketing.operators.SentimentSettings sentiment =
       new io.shopflow.marketing.operators.SentimentSettings();
 
+  /** Recommendation ranking: the sidecar's ranker (URL null: the hybrid order, no operator). */
+  public io.shopflow.marketing.operators.RankingSettings ranking =
+      new io.shopflow.marketing.operators.RankingSettings();
+
   /** The Elasticsearch sink; null: the job writes to Kafka only. */
   public io.shopflow.marketing.pipelines.elasticsearch.ElasticsearchSettings elasticsearch;
 

@@ -2,6 +2,7 @@ package io.shopflow.marketing.pipelines;
 
 import io.shopflow.marketing.operators.ItemCatalogFunction;
 import io.shopflow.marketing.operators.PopularItemsFunction;
+import io.shopflow.marketing.operators.RecommendationRankingFunction;
 import io.shopflow.marketing.operators.ReviewSentimentFunction;
 import io.shopflow.marketing.operators.RouteRecords;
 import io.shopflow.marketing.operators.UserJourneyFunction;
@@ -57,7 +58,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * shop.consent┘    (parse)      (DLQ, late)  ─ consent, item-less events ─────────────────┘  UserJourneyFunction
  * shop.reviews┘                              ─ reviews ─> async sentiment (sidecar / lexicon) ─┘
  *                                          item stats ─> PopularItemsFunction (p=1) ─ broadcast ─┘
- *                                                                        actions ─> marketing.actions (EXACTLY_ONCE)
+ *                      actions ─> async ranker (sidecar / hybrid order) ─> marketing.actions (EXACTLY_ONCE)
  *                                                                        sessions ─> marketing.sessions
  *                                                         dead letters ─> marketing.dlq
  * </pre>
@@ -115,7 +116,7 @@ public final class MarketingJob {
     SingleOutputStreamOperator<ItemSignal> itemSignals = core.itemSignals();
     SingleOutputStreamOperator<Action> actions = core.actions();
 
-    actions
+    core.sent()
         .sinkTo(sink(s, "actions", OutputSerializers.actions(s.actionsTopic)))
         .uid("actions-sink")
         .name("Kafka: marketing.actions (exactly once)");
@@ -148,6 +149,7 @@ public final class MarketingJob {
               .uid("item-sentiment")
               .name("Review sentiment per item (keyed by item)");
       ElasticsearchOutput.attach(
+          core.sent(),
           actions,
           itemSentiment,
           s.elasticsearch,
@@ -158,12 +160,14 @@ public final class MarketingJob {
 
   /**
    * The stateful path's outputs: routed item signals (DLQ side output), reviews with their
-   * sentiment, and actions.
+   * sentiment, the user operator (actions as it emits them, and its side outputs) and the actions
+   * to send: after the recommendation-ranking operator with a ranker, else the user operator's.
    */
   public record Core(
       SingleOutputStreamOperator<ItemSignal> itemSignals,
       DataStream<UserSignal> scoredReviews,
-      SingleOutputStreamOperator<Action> actions) {}
+      SingleOutputStreamOperator<Action> actions,
+      DataStream<Action> sent) {}
 
   /**
    * The stateful path shared by the job and {@code bench}: routing, the keyed-by-item operator, the
@@ -210,6 +214,8 @@ public final class MarketingJob {
             .uid("review-sentiment")
             .name("Review sentiment (async: inference sidecar, lexicon fallback)");
 
+    // With a ranker, recommendations carry over-fetched candidates to the ranking operator.
+    s.engine.rankerCandidates = s.ranking.enabled() ? s.ranking.candidates : 0;
     SingleOutputStreamOperator<Action> actions =
         enrichedLines
             .union(itemSignals.getSideOutput(RouteRecords.TO_USERS), scoredReviews)
@@ -224,7 +230,22 @@ public final class MarketingJob {
                     new UserJourneyFunction(s.engine), List.of(UserJourneyFunction.POPULAR)))
             .uid("user-journey");
 
-    return new Core(itemSignals, scoredReviews, actions);
+    // Recommendations re-ranked by the sidecar's ranker on async I/O, in order (an action waits
+    // for the ones before it, so each user's actions keep their order); the hybrid order stays
+    // when the sidecar is down or slow. Without a ranker there is no such operator.
+    DataStream<Action> sent = actions;
+    if (s.ranking.enabled()) {
+      sent =
+          AsyncDataStream.orderedWait(
+                  actions,
+                  new RecommendationRankingFunction(s.ranking),
+                  s.ranking.operatorTimeoutMs(),
+                  TimeUnit.MILLISECONDS,
+                  s.ranking.capacity)
+              .uid("recommendation-ranking")
+              .name("Recommendation ranking (async: inference sidecar, hybrid order fallback)");
+    }
+    return new Core(itemSignals, scoredReviews, actions, sent);
   }
 
   /** Watermarks for a stream that must never hold event time back: always idle. */

@@ -39,9 +39,31 @@ public class Action {
 
   /**
    * An inference step behind this action used its fallback (the lexicon instead of the sentiment
-   * model): counted as a fallback in the trigger metrics. Not part of the action id.
+   * model, or the hybrid order because the ranker was unavailable): counted as a fallback in the
+   * trigger metrics. Not part of the action id.
    */
   public boolean inferenceFallback;
+
+  // --- Between the user operator and the recommendation-ranking operator only: never written to
+  // Kafka or Elasticsearch (the output formats list their fields), empty once ranked. ---
+
+  /**
+   * Candidates for the ranker model, in the hybrid recommender's order (over-fetched: more than
+   * {@link #items}); empty when the action is not to be ranked.
+   */
+  public String[] rankCandidates = new String[0];
+
+  /**
+   * The ranker's feature rows of {@link #rankCandidates}, row-major ({@code RankerFeatures.SIZE}
+   * values per candidate).
+   */
+  public float[] rankFeatures = new float[0];
+
+  /** Each candidate's part of the explanation (item, reason, hybrid score). */
+  public String[] rankNotes = new String[0];
+
+  /** The explanation's opening (what the recommendation is based on). */
+  public String rankBasis;
 
   public Action() {}
 

@@ -153,6 +153,14 @@ public class EngineConfig implements Serializable {
 
   public int recommendationSize = 5;
 
+  /**
+   * Candidates a recommendation action carries, in hybrid order with their ranker features, for the
+   * ranking operator to re-rank with the sidecar's {@code ranker} model and trim to {@link
+   * #recommendationSize}; 0 (the default, and always without a sidecar): the hybrid order is final
+   * and the action carries no candidates.
+   */
+  public int rankerCandidates = 0;
+
   /** Recommender picks attached to cart-abandonment, cross-sell and win-back actions. */
   public int attachedRecommendations = 3;
 

@@ -107,20 +107,29 @@ public final class Explanations {
   /** Why each recommended item: co-purchase, repeat or popularity, whichever weighs most. */
   public static String recommendation(
       List<io.shopflow.marketing.udfs.recs.UserRecs.Scored> top, String[] owned) {
-    String why =
-        top.stream()
-            .map(
-                s ->
-                    String.format(
-                        Locale.ROOT, "%s (%s, score %.2f)", s.item(), s.reason(), s.score()))
-            .collect(Collectors.joining(", "));
+    return recommendation(
+        recommendationBasis(owned), top.stream().map(Explanations::recommendationNote).toList());
+  }
+
+  /** The opening of a recommendation's explanation: what it is based on. */
+  public static String recommendationBasis(String[] owned) {
     String basis =
         owned.length == 0
             ? "your activity"
             : "your purchases of "
                 + String.join(", ", java.util.Arrays.copyOf(owned, Math.min(3, owned.length)))
                 + (owned.length > 3 ? " and " + (owned.length - 3) + " more" : "");
-    return "after an engaged session, based on " + basis + ": " + why;
+    return "after an engaged session, based on " + basis;
+  }
+
+  /** One recommended item in the explanation: the item, its strongest signal, its hybrid score. */
+  public static String recommendationNote(io.shopflow.marketing.udfs.recs.UserRecs.Scored s) {
+    return String.format(Locale.ROOT, "%s (%s, score %.2f)", s.item(), s.reason(), s.score());
+  }
+
+  /** The explanation from its opening and the notes of the items, in the order sent. */
+  public static String recommendation(String basis, List<String> notes) {
+    return basis + ": " + String.join(", ", notes);
   }
 
   /**

@@ -142,6 +142,20 @@ class OutputJsonTest {
     }
 
     @Test
+    void theRankerCandidatesCarriedBetweenOperatorsAreNeverWritten() {
+      Action a = action();
+      a.rankCandidates = new String[] {"sku-a", "sku-b"};
+      a.rankFeatures = new float[26];
+      a.rankNotes = new String[] {"sku-a (popular now, score 0.10)", "sku-b (popular now, 0.05)"};
+      a.rankBasis = "after an engaged session, based on your activity";
+
+      JsonNode n = Resources.tree(OutputJson.action(a));
+
+      assertThat(n).isEqualTo(json);
+      assertThat(n.toString()).doesNotContain("sku-a").doesNotContain("rank");
+    }
+
+    @Test
     void actionNodeAndActionBytesAgree() {
       assertThat(OutputJson.actionNode(action())).isEqualTo(json);
     }

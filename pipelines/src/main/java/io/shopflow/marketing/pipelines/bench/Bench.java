@@ -1,5 +1,6 @@
 package io.shopflow.marketing.pipelines.bench;
 
+import io.shopflow.marketing.operators.RecommendationRankingFunction;
 import io.shopflow.marketing.operators.RouteRecords;
 import io.shopflow.marketing.pipelines.JobSettings;
 import io.shopflow.marketing.pipelines.MarketingJob;
@@ -83,6 +84,14 @@ public final class Bench {
     public double latencyRate;
 
     public Path workDir;
+
+    /**
+     * With a URL, the core's recommendations are ranked by that inference sidecar's {@code ranker}
+     * (and reviews, which the synthetic shop has none of, would be scored by its {@code
+     * sentiment}); null: no sidecar calls.
+     */
+    public String sidecarUrl;
+
     public Set<String> phases = new HashSet<>(List.of("floor", "core", "latency", "recovery"));
     public Consumer<String> log = System.out::println;
   }
@@ -116,6 +125,17 @@ public final class Bench {
     public long actionsUnexpected;
     public long recommendationsDiffering;
     public String load;
+
+    /** The sidecar the core called (null: none). */
+    public String sidecarUrl;
+
+    /**
+     * Recommendations of the core's window ranked by the sidecar's model, and left in hybrid order.
+     */
+    public long coreRankedByModel;
+
+    public long coreRankingFallbacks;
+
     public int cores = Runtime.getRuntime().availableProcessors();
 
     public double ratio() {
@@ -143,6 +163,9 @@ public final class Bench {
       m.put("recovery_actions_duplicated", actionsDuplicated);
       m.put("recovery_actions_unexpected", actionsUnexpected);
       m.put("recovery_recommendations_differing", recommendationsDiffering);
+      m.put("sidecar_url", sidecarUrl);
+      m.put("core_ranked_by_model", coreRankedByModel);
+      m.put("core_ranking_fallbacks", coreRankingFallbacks);
       m.put("cores", cores);
       m.put("load", load);
       return m;
@@ -157,6 +180,8 @@ public final class Bench {
   static final LongAdder GENERATED = new LongAdder();
   static final LongAdder ACTIONS = new LongAdder();
   static final LongAdder DEAD_LETTERS = new LongAdder();
+  static final LongAdder RANKED = new LongAdder();
+  static final LongAdder RANKING_FALLBACKS = new LongAdder();
   static final List<Long> LATENCIES = new ArrayList<>();
   static volatile boolean recordLatency;
   static final AtomicLong FAILED_AT = new AtomicLong();
@@ -179,8 +204,21 @@ public final class Bench {
     }
     if (o.phases.contains("core")) {
       o.log.accept("core: generator -> parse -> the job's stateful path ...");
+      r.sidecarUrl = o.sidecarUrl;
+      long ranked0 = RANKED.sum();
+      long fallbacks0 = RANKING_FALLBACKS.sum();
       r.core = throughput((env, rate) -> coreJob(env, null), RateLimiterStrategy.noOp());
       o.log.accept(describe(r.core));
+      if (o.sidecarUrl != null) {
+        // Counted over the whole run of the phase (warm-up and window).
+        r.coreRankedByModel = RANKED.sum() - ranked0;
+        r.coreRankingFallbacks = RANKING_FALLBACKS.sum() - fallbacks0;
+        o.log.accept(
+            String.format(
+                "  sidecar %s: %,d recommendations ranked by the model, %,d in hybrid order"
+                    + " (fallback)",
+                o.sidecarUrl, r.coreRankedByModel, r.coreRankingFallbacks));
+      }
     }
     if (o.phases.contains("latency")) {
       double max = r.core != null ? r.core.perSecond() : 2_000;
@@ -347,6 +385,10 @@ public final class Bench {
     JobSettings s = kafka != null ? kafka : new JobSettings();
     s.parallelism = parallelism;
     s.engine.stateCacheKeys = o.stateCacheKeys;
+    if (o.sidecarUrl != null) {
+      s.ranking.sidecarUrl = o.sidecarUrl;
+      s.sentiment.sidecarUrl = o.sidecarUrl;
+    }
     if (wallClock) {
       // The latency run measures the pipeline, not policy delays: no quiet hours.
       s.engine.quietStartHour = 0;
@@ -375,7 +417,7 @@ public final class Bench {
         .getSideOutput(RouteRecords.DEAD_LETTERS)
         .map(new CountDeadLetters())
         .sinkTo(new DiscardingSink<>());
-    DataStream<Action> actions = core.actions().map(new LatencyProbe()).uid("action-probe");
+    DataStream<Action> actions = core.sent().map(new LatencyProbe()).uid("action-probe");
     if (kafka != null) {
       actions
           .sinkTo(MarketingJob.sink(s, "actions", OutputSerializers.actions(s.actionsTopic)))
@@ -402,6 +444,14 @@ public final class Bench {
     @Override
     public Action map(Action a) {
       ACTIONS.increment();
+      if (ActionType.RECOMMENDATION.equals(a.actionType)) {
+        if (a.inferenceFallback) {
+          RANKING_FALLBACKS.increment();
+        } else if (a.explanation != null
+            && a.explanation.endsWith(RecommendationRankingFunction.RANKED_BY_MODEL)) {
+          RANKED.increment();
+        }
+      }
       if (recordLatency && ActionType.PRICE_DROP.equals(a.actionType)) {
         long ms = System.currentTimeMillis() - a.triggerEventTime;
         synchronized (LATENCIES) {

@@ -96,6 +96,15 @@ public class BenchCommand implements Callable<Integer> {
       description = "Checkpoints and the broker's data (default: a temporary directory).")
   Path workDir;
 
+  @Option(
+      names = "--sidecar-url",
+      paramLabel = "URL",
+      description =
+          "Rank the core's recommendations with this running inference sidecar's ranker (and"
+              + " score reviews with its sentiment model), as run --sidecar-url does; default: no"
+              + " sidecar calls.")
+  String sidecarUrl;
+
   @Override
   public Integer call() throws Exception {
     Bench.Options o = new Bench.Options();
@@ -110,6 +119,11 @@ public class BenchCommand implements Callable<Integer> {
     o.phases = new HashSet<>(phases);
     Path dir = workDir != null ? workDir : Files.createTempDirectory("marketing-bench");
     o.workDir = dir;
+    o.sidecarUrl = sidecarUrl == null || sidecarUrl.isBlank() ? null : sidecarUrl;
+    System.out.println(
+        o.sidecarUrl == null
+            ? "bench: no sidecar calls"
+            : "bench: recommendations ranked by the sidecar at " + o.sidecarUrl);
     try {
       System.out.printf(
           "bench: %d cores, parallelism %d, %,d users, %,d items, %d events per visit, state"

@@ -94,7 +94,8 @@ public class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--no-sidecar",
       description =
-          "Score review sentiment with the lexicon fallback only, even if --sidecar-url is given.")
+          "Score review sentiment with the lexicon fallback only and keep the hybrid order of"
+              + " recommendations, even if --sidecar-url is given.")
   boolean noSidecar;
 
   @Override
@@ -114,8 +115,10 @@ public class DemoCommand implements Callable<Integer> {
     o.esLingerSeconds = esLingerSeconds;
     o.elasticsearch = elasticsearch;
     sidecar.applyTo(o.sentiment);
+    sidecar.applyTo(o.ranking);
     if (noSidecar) {
       o.sentiment.sidecarUrl = null;
+      o.ranking.sidecarUrl = null;
     }
     return new DemoRunner(o).run();
   }

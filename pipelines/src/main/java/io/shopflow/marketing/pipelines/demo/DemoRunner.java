@@ -51,6 +51,10 @@ public final class DemoRunner {
     public long esLingerSeconds;
     public io.shopflow.marketing.pipelines.cli.ElasticsearchOptions elasticsearch;
 
+    /** Recommendation ranking: the sidecar URL (null: the hybrid order) and its settings. */
+    public io.shopflow.marketing.operators.RankingSettings ranking =
+        new io.shopflow.marketing.operators.RankingSettings();
+
     /** Review sentiment: the sidecar URL (null: the lexicon fallback) and request timeout. */
     public io.shopflow.marketing.operators.SentimentSettings sentiment =
         new io.shopflow.marketing.operators.SentimentSettings();
@@ -125,6 +129,7 @@ public final class DemoRunner {
     s.checkpointInterval = Duration.ofMillis(o.checkpointIntervalMs);
     s.engine = o.engine;
     s.sentiment = o.sentiment;
+    s.ranking = o.ranking;
     s.groupId = "marketing-engine-demo";
     // The replay writes nothing to shop.consent: its empty partitions must stop holding the
     // watermark back soon, but not so soon that a partition starved for a moment by backpressure

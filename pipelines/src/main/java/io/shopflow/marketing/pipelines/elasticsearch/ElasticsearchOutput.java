@@ -38,9 +38,24 @@ public final class ElasticsearchOutput {
       ElasticsearchSettings s,
       FailedDocuments failed,
       Duration allowedLateness) {
+    attach(actions, actions, itemSentiment, s, failed, allowedLateness);
+  }
+
+  /**
+   * The same, where the actions sent ({@code sent}: after the recommendation-ranking operator) are
+   * not the user operator's output ({@code actions}, whose side outputs give profiles and
+   * suppressed actions).
+   */
+  public static void attach(
+      DataStream<Action> sent,
+      SingleOutputStreamOperator<Action> actions,
+      DataStream<ItemSentiment> itemSentiment,
+      ElasticsearchSettings s,
+      FailedDocuments failed,
+      Duration allowedLateness) {
     Documents docs = new Documents(new Pseudonyms(s.pseudonymKey));
     DataStream<EsOperation> ops =
-        operations(actions, docs, s, allowedLateness).union(itemSentiment(itemSentiment, s));
+        operations(sent, actions, docs, s, allowedLateness).union(itemSentiment(itemSentiment, s));
     sink(ops, s, failed);
   }
 
@@ -49,9 +64,17 @@ public final class ElasticsearchOutput {
       Documents docs,
       ElasticsearchSettings s,
       Duration allowedLateness) {
+    return operations(actions, actions, docs, s, allowedLateness);
+  }
+
+  static DataStream<EsOperation> operations(
+      DataStream<Action> sent,
+      SingleOutputStreamOperator<Action> actions,
+      Documents docs,
+      ElasticsearchSettings s,
+      Duration allowedLateness) {
     DataStream<EsOperation> actionDocs =
-        actions
-            .map(docs::action)
+        sent.map(docs::action)
             .returns(EsOperation.class)
             .uid("es-action-documents")
             .name("Elasticsearch: action documents");
@@ -63,8 +86,7 @@ public final class ElasticsearchOutput {
             .uid("es-profile-documents")
             .name("Elasticsearch: profile documents (pseudonymised)");
     DataStream<TriggerOutcome> outcomes =
-        actions
-            .map(TriggerOutcome::sent)
+        sent.map(TriggerOutcome::sent)
             .returns(TriggerOutcome.class)
             .uid("es-sent-outcomes")
             .name("Trigger outcomes: sent")

@@ -23,8 +23,9 @@ public class TriggerMetrics {
   public long withRecommendations;
 
   /**
-   * Actions whose recommendations came from the built-in fallback instead of the ranking sidecar.
-   * No sidecar is wired yet, so this stays 0 until it is.
+   * Actions whose inference step used its fallback ({@code inference_fallback}): recommendations
+   * left in hybrid order because the ranker was unavailable, service recoveries judged by the
+   * lexicon instead of the sentiment model.
    */
   public long fallbacks;
 

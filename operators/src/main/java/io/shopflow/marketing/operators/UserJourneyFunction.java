@@ -942,18 +942,15 @@ public class UserJourneyFunction
       }
     }
     return UserRecs.rank(
-            r,
-            mfFactor.value(),
-            k + leftOut.size(),
-            !repeats,
-            now,
-            popular,
-            UserRecs.shares(categoryAffinity.entries(), now, cfg.affinityHalfLifeMs),
-            cfg.recs)
-        .stream()
-        .filter(x -> !leftOut.contains(x.item()))
-        .limit(k)
-        .toList();
+        r,
+        mfFactor.value(),
+        k,
+        !repeats,
+        now,
+        popular,
+        UserRecs.shares(categoryAffinity.entries(), now, cfg.affinityHalfLifeMs),
+        cfg.recs,
+        leftOut);
   }
 
   private boolean isInCart(String item) {

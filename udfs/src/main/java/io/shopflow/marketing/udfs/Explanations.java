@@ -124,7 +124,20 @@ public final class Explanations {
 
   /** One recommended item in the explanation: the item, its strongest signal, its hybrid score. */
   public static String recommendationNote(io.shopflow.marketing.udfs.recs.UserRecs.Scored s) {
-    return String.format(Locale.ROOT, "%s (%s, score %.2f)", s.item(), s.reason(), s.score());
+    return s.item() + " (" + s.reason() + ", score " + twoDecimals(s.score()) + ")";
+  }
+
+  /**
+   * {@code String.format(Locale.ROOT, "%.2f", v)} without the formatter (it was the dearest step of
+   * a recommendation): half-up on the shortest decimal form, "-0.00" for small negatives.
+   */
+  static String twoDecimals(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return String.format(Locale.ROOT, "%.2f", v);
+    }
+    String s =
+        java.math.BigDecimal.valueOf(v).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
+    return Math.copySign(1.0, v) < 0 && !s.startsWith("-") ? "-" + s : s;
   }
 
   /** The explanation from its opening and the notes of the items, in the order sent. */

@@ -135,4 +135,21 @@ class ExplanationsTest {
     assertThat(Explanations.duration(Duration.ofHours(36).toMillis())).isEqualTo("36 h");
     assertThat(Explanations.duration(Duration.ofMinutes(90).toMillis())).isEqualTo("90 min");
   }
+
+  @Test
+  void twoDecimalsWritesWhatStringFormatWrites() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+    List<Double> values =
+        new java.util.ArrayList<>(
+            List.of(0.0, -0.0, 1.115, 1.005, 0.125, -0.004, -0.005, 2.675, 1e9, -123.456, 0.995));
+    for (int i = 0; i < 20_000; i++) {
+      values.add((r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(-3, 4)));
+      values.add(r.nextInt(-100_000, 100_000) / 1000.0 + 0.005);
+    }
+    for (double v : values) {
+      assertThat(Explanations.twoDecimals(v))
+          .as("%s", v)
+          .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", v));
+    }
+  }
 }

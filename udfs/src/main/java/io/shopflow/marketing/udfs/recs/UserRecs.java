@@ -136,6 +136,34 @@ public final class UserRecs {
       String reason) {}
 
   /**
+   * The first {@code k} of {@code all} in {@code order}, sorted (the same as sorting all and taking
+   * the head when {@code order} is total): a bounded heap instead of a full sort, since {@code k}
+   * is a handful and the candidates are hundreds.
+   */
+  static <T> List<T> topK(List<T> all, int k, Comparator<T> order) {
+    if (k <= 0) {
+      return new ArrayList<>();
+    }
+    if (all.size() <= k) {
+      List<T> sorted = new ArrayList<>(all);
+      sorted.sort(order);
+      return sorted;
+    }
+    java.util.PriorityQueue<T> worstFirst = new java.util.PriorityQueue<>(k + 1, order.reversed());
+    for (T x : all) {
+      if (worstFirst.size() < k) {
+        worstFirst.add(x);
+      } else if (order.compare(x, worstFirst.peek()) < 0) {
+        worstFirst.poll();
+        worstFirst.add(x);
+      }
+    }
+    List<T> top = new ArrayList<>(worstFirst);
+    top.sort(order);
+    return top;
+  }
+
+  /**
    * Ranks the candidates by {@code (1 - alpha) * cf + alpha * content}, {@code cf = wRepeat*repeat
    * + wCo*co + wMf*mf + wPop*pop}. Candidates: the user's owned items (unless excluded), their
    * co-buyer candidates and, from the popular-items snapshot, the top items overall, the top items
@@ -155,6 +183,23 @@ public final class UserRecs {
       PopularItems popular,
       Map<String, Float> categoryShare,
       RecParams p) {
+    return rank(s, userFactor, k, excludeOwned, now, popular, categoryShare, p, Set.of());
+  }
+
+  /**
+   * As above, with {@code leaveOut} items never returned (candidates are found as without them, so
+   * the result is the full ranking with those items removed).
+   */
+  public static List<Scored> rank(
+      UserRecState s,
+      double[] userFactor,
+      int k,
+      boolean excludeOwned,
+      long now,
+      PopularItems popular,
+      Map<String, Float> categoryShare,
+      RecParams p,
+      Set<String> leaveOut) {
     Set<String> owned = new HashSet<>(Arrays.asList(s.ownedIds));
     Map<String, float[]> parts = new HashMap<>();
     if (!excludeOwned) {
@@ -248,12 +293,15 @@ public final class UserRecs {
       float score = (1 - p.alpha) * cf + p.alpha * v[4];
       out.add(new Scored(e.getKey(), score, v[0], v[1], v[2], v[3], v[4], null));
     }
-    out.sort(
+    Comparator<Scored> best =
         (a, b) ->
             a.score() != b.score()
                 ? Float.compare(b.score(), a.score())
-                : a.item().compareTo(b.item()));
-    List<Scored> top = out.size() > k ? out.subList(0, k) : out;
+                : a.item().compareTo(b.item());
+    if (!leaveOut.isEmpty()) {
+      out.removeIf(x -> leaveOut.contains(x.item()));
+    }
+    List<Scored> top = topK(out, k, best);
     // Explanations only for what is returned.
     List<Scored> named = new ArrayList<>(top.size());
     for (Scored x : top) {

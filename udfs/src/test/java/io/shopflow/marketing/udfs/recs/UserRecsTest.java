@@ -153,4 +153,47 @@ class UserRecsTest {
     }
     return t.snapshot();
   }
+
+  @Test
+  void topKIsTheHeadOfTheFullSort() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    java.util.Comparator<int[]> order =
+        (a, b) -> a[0] != b[0] ? Integer.compare(b[0], a[0]) : Integer.compare(a[1], b[1]);
+    for (int round = 0; round < 200; round++) {
+      List<int[]> all = new java.util.ArrayList<>();
+      int n = r.nextInt(0, 60);
+      for (int i = 0; i < n; i++) {
+        all.add(new int[] {r.nextInt(0, 10), i}); // many ties on the score, broken by id
+      }
+      int k = r.nextInt(0, 12);
+      List<int[]> sorted = new java.util.ArrayList<>(all);
+      sorted.sort(order);
+      List<int[]> expected = sorted.subList(0, Math.min(k, n));
+      assertThat(UserRecs.topK(all, k, order)).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
+  void leavingItemsOutIsTheFullRankingWithoutThem() {
+    UserRecState s = new UserRecState();
+    UserRecs.recordOwned(s, "tea", 1, p);
+    UserRecs.addCandidates(s, new String[] {"biscuits", "jam"}, new int[] {3, 2}, 5, 1f, 6, p);
+    PopularItems pop =
+        snapshot(
+            stats("candle", "home", 100, 0),
+            stats("mug", "home", 80, 0),
+            stats("lamp", "home", 60, 0),
+            stats("tea", "food", 50, 0));
+    List<String> full =
+        UserRecs.rank(s, null, 10, false, 7, pop, Map.of("home", 1f), p).stream()
+            .map(UserRecs.Scored::item)
+            .toList();
+    java.util.Set<String> out = java.util.Set.of("candle", "jam");
+    List<String> left =
+        UserRecs.rank(s, null, 3, false, 7, pop, Map.of("home", 1f), p, out).stream()
+            .map(UserRecs.Scored::item)
+            .toList();
+    assertThat(left)
+        .containsExactlyElementsOf(full.stream().filter(x -> !out.contains(x)).limit(3).toList());
+  }
 }

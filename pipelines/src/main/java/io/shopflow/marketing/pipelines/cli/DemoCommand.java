@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
       "Starts a single-node Kafka broker (KRaft, 127.0.0.1), runs the job on a local Flink"
           + " mini-cluster with RocksDB and checkpoints, replays real shop data into it",
       "(UCI Online Retail purchases and catalogue, OTTO sessions) and prints what came out."
-          + " Everything is stopped afterwards, also on Ctrl-C."
+          + " With the inference sidecar built and trained (sidecars/target), it starts that too"
+          + " (on 127.0.0.1) and ranks recommendations and scores reviews with it.",
+      "Everything is stopped afterwards, also on Ctrl-C."
     })
 public class DemoCommand implements Callable<Integer> {
   @Option(

@@ -395,10 +395,19 @@ public final class DemoRunner {
     out.printf(
         "throughput         %,d events/s (%.1f s from first record to caught up)%n",
         Math.round(eventsRead / Math.max(seconds, 1e-3)), seconds);
-    out.printf(
-        "recommendations    %s%n    %,d ranked by the ranker model, %,d in hybrid order as a"
-            + " fallback%n",
-        rankerPath(), inference.rankedByModel, inference.rankerFallbacks);
+    if (rankerFallback == null) {
+      out.printf(
+          "recommendations    %s%n    %,d ranked by the ranker model, %,d in hybrid order as a"
+              + " fallback%n",
+          rankerPath(), inference.rankedByModel, inference.rankerFallbacks);
+    } else {
+      out.printf(
+          "recommendations    %s%n    %,d in hybrid order (not sent to a ranker)%n",
+          rankerPath(),
+          reader
+              .actionsByType()
+              .getOrDefault(io.shopflow.marketing.schema.ActionType.RECOMMENDATION, 0L));
+    }
     out.printf(
         "review sentiment   %s%n    service_recovery scored by the sentiment model %,d, by the"
             + " lexicon fallback %,d%s%n",

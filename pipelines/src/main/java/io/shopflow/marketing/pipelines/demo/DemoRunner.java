@@ -79,7 +79,7 @@ public final class DemoRunner {
   private EmbeddedKafkaBroker broker;
   private ElasticsearchDemo elasticsearch;
   private JobClient job;
-  private SidecarProcess sidecar;
+  private volatile SidecarProcess sidecar;
   private String sidecarOrigin;
   private String rankerFallback;
   private String sentimentFallback;
@@ -217,7 +217,8 @@ public final class DemoRunner {
                 + "; log "
                 + log
                 + ") ...");
-        sidecar = SidecarProcess.start(plan, log, o.sidecarReadyTimeout);
+        sidecar = SidecarProcess.launch(plan, log); // cleanUp stops it from here on
+        sidecar.awaitReady(plan, o.sidecarReadyTimeout);
         plan.configure(sidecar.url(), o.ranking, o.sentiment);
         sidecarOrigin = "started by the demo";
         rankerFallback = plan.missing(SidecarProcess.RANKER);
@@ -414,7 +415,7 @@ public final class DemoRunner {
         sentimentPath(),
         inference.recoveryByModel,
         inference.recoveryByLexicon,
-        inference.sidecarReviews < 0
+        inference.sidecarReviews < 0 || sentimentFallback != null
             ? ""
             : String.format("; reviews scored by the sidecar %,d", inference.sidecarReviews));
     out.println("example actions:");

@@ -189,6 +189,21 @@ public final class SidecarProcess implements AutoCloseable {
    */
   public static SidecarProcess start(Plan plan, Path log, Duration readyTimeout)
       throws IOException, InterruptedException {
+    SidecarProcess sidecar = launch(plan, log);
+    try {
+      sidecar.awaitReady(plan, readyTimeout);
+      return sidecar;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      sidecar.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts the process and returns at once (so that a caller's shutdown handling can stop it while
+   * it loads); {@link #awaitReady} then waits for it.
+   */
+  public static SidecarProcess launch(Plan plan, Path log) throws IOException {
     if (!plan.start()) {
       throw new IllegalArgumentException(plan.reason());
     }
@@ -201,21 +216,22 @@ public final class SidecarProcess implements AutoCloseable {
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
-    Process p = pb.start();
-    SidecarProcess sidecar = new SidecarProcess(p, "http://127.0.0.1:" + port, log);
-    try {
-      sidecar.awaitReady(readyTimeout);
-      sidecar.warmUp(plan);
-      return sidecar;
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      sidecar.close();
-      throw e;
-    }
+    return new SidecarProcess(pb.start(), "http://127.0.0.1:" + port, log);
   }
 
   private static java.io.File nullDevice() {
     return new java.io.File(
         System.getProperty("os.name", "").startsWith("Windows") ? "NUL" : "/dev/null");
+  }
+
+  /**
+   * Waits until {@code GET /v2/health/ready} answers 200, then warms the plan's models up; fails
+   * with the log's tail when the process ends first or {@code timeout} passes (the caller stops
+   * it).
+   */
+  public void awaitReady(Plan plan, Duration timeout) throws IOException, InterruptedException {
+    awaitReady(timeout);
+    warmUp(plan);
   }
 
   private void awaitReady(Duration timeout) throws IOException, InterruptedException {

@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
       "Starts a single-node Kafka broker (KRaft, 127.0.0.1), runs the job on a local Flink"
           + " mini-cluster with RocksDB and checkpoints, replays real shop data into it",
       "(UCI Online Retail purchases and catalogue, OTTO sessions) and prints what came out."
-          + " Everything is stopped afterwards, also on Ctrl-C."
+          + " With the inference sidecar built and trained (sidecars/target), it starts that too"
+          + " (on 127.0.0.1) and ranks recommendations and scores reviews with it.",
+      "Everything is stopped afterwards, also on Ctrl-C."
     })
 public class DemoCommand implements Callable<Integer> {
   @Option(
@@ -95,8 +97,36 @@ public class DemoCommand implements Callable<Integer> {
       names = "--no-sidecar",
       description =
           "Score review sentiment with the lexicon fallback only and keep the hybrid order of"
-              + " recommendations, even if --sidecar-url is given.")
+              + " recommendations: start no sidecar, even if --sidecar-url is given.")
   boolean noSidecar;
+
+  @Option(
+      names = "--sidecar-jar",
+      paramLabel = "JAR",
+      defaultValue = "sidecars/target/inference-sidecar.jar",
+      description =
+          "Without --sidecar-url and --no-sidecar, the demo starts this inference sidecar on"
+              + " 127.0.0.1 (when it and a trained model exist) and stops it afterwards. Default:"
+              + " ${DEFAULT-VALUE}.")
+  Path sidecarJar;
+
+  @Option(
+      names = "--sidecar-models",
+      paramLabel = "DIR",
+      defaultValue = "sidecars/target/models",
+      description =
+          "Model folder of the sidecar the demo starts (ranker/, sentiment/; made by its"
+              + " train-ranker and train-sentiment). Default: ${DEFAULT-VALUE}.")
+  Path sidecarModels;
+
+  @Option(
+      names = "--sidecar-ready-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "120",
+      description =
+          "How long to wait for the sidecar the demo starts to be ready. Default:"
+              + " ${DEFAULT-VALUE}.")
+  long sidecarReadySeconds;
 
   @Override
   public Integer call() throws Exception {
@@ -116,9 +146,16 @@ public class DemoCommand implements Callable<Integer> {
     o.elasticsearch = elasticsearch;
     sidecar.applyTo(o.sentiment);
     sidecar.applyTo(o.ranking);
+    o.sidecarJar = sidecarJar;
+    o.sidecarModels = sidecarModels;
+    o.sidecarReadyTimeout = java.time.Duration.ofSeconds(sidecarReadySeconds);
     if (noSidecar) {
       o.sentiment.sidecarUrl = null;
       o.ranking.sidecarUrl = null;
+      o.noSidecarReason = "--no-sidecar";
+    } else {
+      // Without a sidecar URL, the demo starts its own (when built and trained).
+      o.startSidecar = o.sentiment.sidecarUrl == null && o.ranking.sidecarUrl == null;
     }
     return new DemoRunner(o).run();
   }

@@ -58,6 +58,20 @@ public final class DemoRunner {
     /** Review sentiment: the sidecar URL (null: the lexicon fallback) and request timeout. */
     public io.shopflow.marketing.operators.SentimentSettings sentiment =
         new io.shopflow.marketing.operators.SentimentSettings();
+
+    /**
+     * Start the inference sidecar from {@link #sidecarJar} with the models under {@link
+     * #sidecarModels} (when both exist) and use it; false when {@code --sidecar-url} or {@code
+     * --no-sidecar} is given.
+     */
+    public boolean startSidecar;
+
+    public Path sidecarJar = Path.of("sidecars/target/inference-sidecar.jar");
+    public Path sidecarModels = Path.of("sidecars/target/models");
+    public Duration sidecarReadyTimeout = Duration.ofSeconds(120);
+
+    /** Why the fallbacks are used without looking for a sidecar ({@code --no-sidecar}), or null. */
+    public String noSidecarReason;
   }
 
   private final Options o;
@@ -65,6 +79,12 @@ public final class DemoRunner {
   private EmbeddedKafkaBroker broker;
   private ElasticsearchDemo elasticsearch;
   private JobClient job;
+  private volatile SidecarProcess sidecar;
+  private String sidecarOrigin;
+  private String rankerFallback;
+  private String sentimentFallback;
+  private long warmUpRankerRows;
+  private long warmUpSentimentRows;
   private Path workDir;
   private boolean deleteWorkDir;
   private volatile boolean cleanedUp;
@@ -108,15 +128,13 @@ public final class DemoRunner {
     out.printf(
         "  %,d input records (events, catalogue upserts, %,d reviews)%n",
         records.size(), records.stream().filter(r -> r.kind() == ReplayRecord.Kind.REVIEW).count());
-    out.println(
-        "  review sentiment: "
-            + (o.sentiment.sidecarUrl == null
-                ? "lexicon fallback (no --sidecar-url)"
-                : "inference sidecar at " + o.sentiment.sidecarUrl + ", lexicon fallback"));
 
     deleteWorkDir = o.workDir == null;
     workDir = deleteWorkDir ? Files.createTempDirectory("marketing-demo-") : o.workDir;
     Files.createDirectories(workDir);
+    setUpInference();
+    out.println("  recommendation ranking: " + rankerPath());
+    out.println("  review sentiment: " + sentimentPath());
     out.println("Starting Kafka broker (KRaft, 127.0.0.1) in " + workDir);
     broker = EmbeddedKafkaBroker.start(workDir.resolve("kafka"));
 
@@ -180,6 +198,87 @@ public final class DemoRunner {
       elasticsearch.summarise(summary, out, o.esLingerSeconds);
     }
     return summary;
+  }
+
+  /**
+   * Decides where ranking and sentiment come from: the sidecar the demo starts (its jar and at
+   * least one trained model found), the one at {@code --sidecar-url}, or the fallbacks.
+   */
+  private void setUpInference() throws Exception {
+    if (o.startSidecar) {
+      SidecarProcess.Plan plan = SidecarProcess.plan(o.sidecarJar, o.sidecarModels);
+      if (plan.start()) {
+        Path log = workDir.resolve("sidecar.log");
+        out.println(
+            "Starting the inference sidecar ("
+                + String.join(", ", plan.models())
+                + " from "
+                + o.sidecarModels
+                + "; log "
+                + log
+                + ") ...");
+        sidecar = SidecarProcess.launch(plan, log); // cleanUp stops it from here on
+        sidecar.awaitReady(plan, o.sidecarReadyTimeout);
+        plan.configure(sidecar.url(), o.ranking, o.sentiment);
+        sidecarOrigin = "started by the demo";
+        rankerFallback = plan.missing(SidecarProcess.RANKER);
+        sentimentFallback = plan.missing(SidecarProcess.SENTIMENT);
+        out.println(
+            "  inference sidecar ready at " + sidecar.url() + " (pid " + sidecar.pid() + ")");
+        String before = sidecar.metrics(); // the warm-up requests' rows are not the job's
+        if (before != null) {
+          warmUpRankerRows = metric(before, "sidecar_rows_total", SidecarProcess.RANKER);
+          warmUpSentimentRows = metric(before, "sidecar_rows_total", SidecarProcess.SENTIMENT);
+        }
+      } else {
+        o.ranking.sidecarUrl = null;
+        o.sentiment.sidecarUrl = null;
+        rankerFallback = plan.reason();
+        sentimentFallback = plan.reason();
+        out.println("No inference sidecar: " + plan.reason() + "; using the fallbacks.");
+      }
+    } else if (o.ranking.sidecarUrl == null && o.sentiment.sidecarUrl == null) {
+      String why = o.noSidecarReason == null ? "no sidecar" : o.noSidecarReason;
+      rankerFallback = why;
+      sentimentFallback = why;
+    } else {
+      sidecarOrigin = "given by --sidecar-url";
+      if (o.ranking.sidecarUrl == null) {
+        rankerFallback = "no sidecar";
+      }
+      if (o.sentiment.sidecarUrl == null) {
+        sentimentFallback = "no sidecar";
+      }
+    }
+    if (rankerFallback == null && !o.ranking.enabled()) {
+      rankerFallback = "--ranker-candidates 0";
+    }
+  }
+
+  private String sidecarUrl() {
+    return sidecar != null
+        ? sidecar.url()
+        : o.sentiment.sidecarUrl != null ? o.sentiment.sidecarUrl : o.ranking.sidecarUrl;
+  }
+
+  private String rankerPath() {
+    return rankerFallback == null
+        ? "inference sidecar at "
+            + sidecarUrl()
+            + " ("
+            + sidecarOrigin
+            + "), hybrid order as its fallback"
+        : "hybrid order fallback (" + rankerFallback + ")";
+  }
+
+  private String sentimentPath() {
+    return sentimentFallback == null
+        ? "inference sidecar at "
+            + sidecarUrl()
+            + " ("
+            + sidecarOrigin
+            + "), lexicon as its fallback"
+        : "lexicon fallback (" + sentimentFallback + ")";
   }
 
   private void replay(List<ReplayRecord> records, JobSettings s) throws Exception {
@@ -280,6 +379,8 @@ public final class DemoRunner {
     }
     ObjectNode dlqReasons = n.putObject("dlq_reasons");
     reasons.forEach(dlqReasons::put);
+    Inference inference = inference(reader.actions);
+    n.set("inference", inference.json(m));
 
     out.println();
     out.println("==== Marketing engine demo summary ====");
@@ -295,6 +396,28 @@ public final class DemoRunner {
     out.printf(
         "throughput         %,d events/s (%.1f s from first record to caught up)%n",
         Math.round(eventsRead / Math.max(seconds, 1e-3)), seconds);
+    if (rankerFallback == null) {
+      out.printf(
+          "recommendations    %s%n    %,d ranked by the ranker model, %,d in hybrid order as a"
+              + " fallback%n",
+          rankerPath(), inference.rankedByModel, inference.rankerFallbacks);
+    } else {
+      out.printf(
+          "recommendations    %s%n    %,d in hybrid order (not sent to a ranker)%n",
+          rankerPath(),
+          reader
+              .actionsByType()
+              .getOrDefault(io.shopflow.marketing.schema.ActionType.RECOMMENDATION, 0L));
+    }
+    out.printf(
+        "review sentiment   %s%n    service_recovery scored by the sentiment model %,d, by the"
+            + " lexicon fallback %,d%s%n",
+        sentimentPath(),
+        inference.recoveryByModel,
+        inference.recoveryByLexicon,
+        inference.sidecarReviews < 0 || sentimentFallback != null
+            ? ""
+            : String.format("; reviews scored by the sidecar %,d", inference.sidecarReviews));
     out.println("example actions:");
     for (Action a : examples(reader.actions)) {
       out.printf(
@@ -302,6 +425,90 @@ public final class DemoRunner {
           a.actionType, a.userId, a.channel, OutputJson.iso(a.sendAt), a.explanation);
     }
     return n;
+  }
+
+  /** Which path ranking and sentiment took, and how often each was used. */
+  private final class Inference {
+    long rankedByModel;
+    long rankerFallbacks;
+    long recoveryByModel;
+    long recoveryByLexicon;
+    long sidecarReviews = -1;
+    long sidecarRankerRows = -1;
+
+    ObjectNode json(ObjectMapper m) {
+      ObjectNode n = m.createObjectNode();
+      ObjectNode sc = n.putObject("sidecar");
+      sc.put("url", sidecarUrl());
+      sc.put("started_by_demo", sidecar != null);
+      sc.put("origin", sidecarOrigin);
+      if (sidecar != null) {
+        sc.put("pid", sidecar.pid());
+        sc.put("log", sidecar.log().toString());
+      }
+      ObjectNode r = n.putObject("ranker");
+      r.put("path", rankerFallback == null ? "sidecar" : "fallback");
+      r.put("fallback_reason", rankerFallback);
+      r.put("recommendations_ranked_by_model", rankedByModel);
+      r.put("recommendations_in_hybrid_order_fallback", rankerFallbacks);
+      if (sidecarRankerRows >= 0) {
+        r.put("sidecar_rows", sidecarRankerRows);
+      }
+      ObjectNode s = n.putObject("sentiment");
+      s.put("path", sentimentFallback == null ? "sidecar" : "fallback");
+      s.put("fallback_reason", sentimentFallback);
+      s.put("service_recovery_by_model", recoveryByModel);
+      s.put("service_recovery_by_lexicon", recoveryByLexicon);
+      if (sidecarReviews >= 0) {
+        s.put("sidecar_rows", sidecarReviews);
+      }
+      return n;
+    }
+  }
+
+  private Inference inference(List<Action> actions) {
+    Inference i = new Inference();
+    for (Action a : actions) {
+      String e = a.explanation == null ? "" : a.explanation;
+      if (io.shopflow.marketing.schema.ActionType.RECOMMENDATION.equals(a.actionType)) {
+        if (e.endsWith(
+            io.shopflow.marketing.operators.RecommendationRankingFunction.RANKED_BY_MODEL)) {
+          i.rankedByModel++;
+        } else if (e.contains(
+            io.shopflow.marketing.operators.RecommendationRankingFunction.HYBRID_ORDER)) {
+          i.rankerFallbacks++;
+        }
+      } else if (io.shopflow.marketing.schema.ActionType.SERVICE_RECOVERY.equals(a.actionType)) {
+        if (e.contains("by the sentiment model")) {
+          i.recoveryByModel++;
+        } else if (e.contains("by the lexicon fallback")) {
+          i.recoveryByLexicon++;
+        }
+      }
+    }
+    if (sidecar != null) {
+      String metrics = sidecar.metrics();
+      if (metrics != null) {
+        i.sidecarReviews =
+            metric(metrics, "sidecar_rows_total", SidecarProcess.SENTIMENT) - warmUpSentimentRows;
+        i.sidecarRankerRows =
+            metric(metrics, "sidecar_rows_total", SidecarProcess.RANKER) - warmUpRankerRows;
+      }
+    }
+    return i;
+  }
+
+  /** A counter of the sidecar's Prometheus text for one model; 0 when absent. */
+  static long metric(String metrics, String name, String model) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^"
+                    + java.util.regex.Pattern.quote(name)
+                    + "\\{[^}]*model=\""
+                    + model
+                    + "\"[^}]*\\} (\\S+)$")
+            .matcher(metrics);
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
   }
 
   /** Up to five actions, one of each type first. */
@@ -336,6 +543,10 @@ public final class DemoRunner {
       } catch (Exception e) {
         // already finished or the mini-cluster is gone
       }
+    }
+    if (sidecar != null) {
+      sidecar.close();
+      out.println("Stopped the inference sidecar.");
     }
     if (elasticsearch != null) {
       elasticsearch.close();

@@ -35,7 +35,9 @@ class DemoCommandTest {
                 "--work-dir",
                 tmp.resolve("work").toString(),
                 "--summary",
-                summary.toString());
+                summary.toString(),
+                "--sidecar-jar",
+                tmp.resolve("no-such-sidecar.jar").toString());
 
     assertThat(code).isZero();
     JsonNode s = new ObjectMapper().readTree(Files.readString(summary));
@@ -53,5 +55,15 @@ class DemoCommandTest {
       assertThat(example.path("explanation").asText()).isNotBlank();
     }
     assertThat(s.path("events_per_second").asLong()).isPositive();
+    // No sidecar jar: the demo says so and runs with the fallbacks.
+    JsonNode inference = s.path("inference");
+    assertThat(inference.path("sidecar").path("started_by_demo").asBoolean()).isFalse();
+    for (String model : new String[] {"ranker", "sentiment"}) {
+      assertThat(inference.path(model).path("path").asText()).isEqualTo("fallback");
+      assertThat(inference.path(model).path("fallback_reason").asText())
+          .startsWith("no sidecar jar at ")
+          .contains("train-ranker");
+    }
+    assertThat(inference.path("sentiment").path("service_recovery_by_model").asLong()).isZero();
   }
 }

@@ -101,7 +101,10 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
   public void open(OpenContext openContext) {
     states =
         new WriteBehindStates(
-            cfg.stateCacheKeys > 0 ? keyContext : null, cfg.stateCacheKeys, cfg.stateCacheIdleMs);
+            cfg.stateCacheKeys > 0 ? keyContext : null,
+            cfg.stateCacheKeys,
+            cfg.stateCacheDirtyKeys,
+            cfg.stateCacheIdleMs);
     StateTtlConfig catalogTtl = ttl(cfg.catalogTtlMs);
     StateTtlConfig interestTtl = ttl(cfg.interestWindowMs);
 

@@ -129,7 +129,10 @@ public class UserJourneyFunction
     zone = cfg.zoneId();
     states =
         new WriteBehindStates(
-            cfg.stateCacheKeys > 0 ? keyContext : null, cfg.stateCacheKeys, cfg.stateCacheIdleMs);
+            cfg.stateCacheKeys > 0 ? keyContext : null,
+            cfg.stateCacheKeys,
+            cfg.stateCacheDirtyKeys,
+            cfg.stateCacheIdleMs);
     StateTtlConfig profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
     StateTtlConfig dayTtl = ItemCatalogFunction.ttl(Duration.ofDays(2).toMillis());
     StateTtlConfig dedupTtl = ItemCatalogFunction.ttl(cfg.dedupWindowMs);

@@ -43,11 +43,14 @@ import org.apache.flink.streaming.api.operators.KeyContext;
 public final class WriteBehindStates {
   private final KeyContext keys;
   private final int maxKeys;
+  private final int maxDirtyKeys;
   private final long idleEvictMs;
   private final LongSupplier clock;
   private final List<Slot> slots = new ArrayList<>();
   // Access-ordered: the eldest entry is the least recently used key.
   private final LinkedHashMap<Object, Entry> entries;
+  // Keys with unwritten changes, oldest change first.
+  private final LinkedHashMap<Object, Entry> dirty = new LinkedHashMap<>();
   private Object lastKey;
   private Entry lastEntry;
   private long hits;
@@ -58,18 +61,23 @@ public final class WriteBehindStates {
   /**
    * @param keys the operator's key context, or {@code null} for write-through
    * @param maxKeys keys kept on the heap; the least recently used one is written back beyond that
+   * @param maxDirtyKeys keys with unwritten changes; beyond that the oldest change is written back
+   *     at once, which bounds the work left for a checkpoint (and so the pause it causes)
    * @param idleEvictMs a clean key not touched for this long is dropped at the next flush
    */
-  public WriteBehindStates(KeyContext keys, int maxKeys, long idleEvictMs) {
-    this(keys, maxKeys, idleEvictMs, System::currentTimeMillis);
+  public WriteBehindStates(KeyContext keys, int maxKeys, int maxDirtyKeys, long idleEvictMs) {
+    this(keys, maxKeys, maxDirtyKeys, idleEvictMs, System::currentTimeMillis);
   }
 
-  WriteBehindStates(KeyContext keys, int maxKeys, long idleEvictMs, LongSupplier clock) {
-    if (keys != null && maxKeys < 1) {
-      throw new IllegalArgumentException("maxKeys must be at least 1, got " + maxKeys);
+  WriteBehindStates(
+      KeyContext keys, int maxKeys, int maxDirtyKeys, long idleEvictMs, LongSupplier clock) {
+    if (keys != null && (maxKeys < 1 || maxDirtyKeys < 1)) {
+      throw new IllegalArgumentException(
+          "maxKeys and maxDirtyKeys must be at least 1, got " + maxKeys + ", " + maxDirtyKeys);
     }
     this.keys = keys;
     this.maxKeys = maxKeys;
+    this.maxDirtyKeys = maxDirtyKeys;
     this.idleEvictMs = idleEvictMs;
     this.clock = clock;
     this.entries = new LinkedHashMap<>(Math.min(maxKeys, 1 << 16), 0.75f, true);
@@ -111,19 +119,12 @@ public final class WriteBehindStates {
     Object current = keys.getCurrentKey();
     long now = clock.getAsLong();
     try {
-      Iterator<Map.Entry<Object, Entry>> it = entries.entrySet().iterator();
-      while (it.hasNext()) {
-        Map.Entry<Object, Entry> e = it.next();
-        Entry entry = e.getValue();
-        if (entry.dirty) {
-          keys.setCurrentKey(e.getKey());
-          writeBack(entry);
-          flushedKeys++;
-        }
-        if (now - entry.lastAccess > idleEvictMs) {
-          it.remove();
-        }
+      for (Entry entry : new ArrayList<>(dirty.values())) {
+        keys.setCurrentKey(entry.key);
+        writeBack(entry);
+        flushedKeys++;
       }
+      entries.values().removeIf(entry -> now - entry.lastAccess > idleEvictMs);
     } finally {
       lastKey = null;
       lastEntry = null;
@@ -133,9 +134,17 @@ public final class WriteBehindStates {
     }
   }
 
-  /** Cache statistics for metrics and benchmarks: hits, misses, keys flushed, dirty evictions. */
+  /**
+   * Cache statistics for metrics and benchmarks: hits, misses, keys written back at checkpoints,
+   * keys written back early (evicted or over the dirty bound).
+   */
   public long[] stats() {
     return new long[] {hits, misses, flushedKeys, evictedDirty};
+  }
+
+  /** Keys with unwritten changes now. */
+  public int dirtySize() {
+    return dirty.size();
   }
 
   /** Keys on the heap now. */
@@ -150,6 +159,25 @@ public final class WriteBehindStates {
       }
     }
     entry.dirty = false;
+    dirty.remove(entry.key);
+  }
+
+  /** Writes back {@code entry} under its own key, wherever the operator's key is now. */
+  private void writeBackEarly(Entry entry) throws Exception {
+    evictedDirty++;
+    Object current = keys.getCurrentKey();
+    if (current == entry.key) {
+      writeBack(entry);
+      return;
+    }
+    keys.setCurrentKey(entry.key);
+    try {
+      writeBack(entry);
+    } finally {
+      if (current != null) {
+        keys.setCurrentKey(current);
+      }
+    }
   }
 
   /** The current key's entry, loading nothing yet (slots load lazily). */
@@ -164,7 +192,7 @@ public final class WriteBehindStates {
     Entry e = entries.get(key);
     if (e == null) {
       misses++;
-      e = new Entry(slots.size());
+      e = new Entry(key, slots.size());
       entries.put(key, e);
       if (entries.size() > maxKeys) {
         evictEldest(key);
@@ -180,27 +208,42 @@ public final class WriteBehindStates {
 
   private void evictEldest(Object current) throws Exception {
     Iterator<Map.Entry<Object, Entry>> it = entries.entrySet().iterator();
-    Map.Entry<Object, Entry> eldest = it.next();
+    Entry eldest = it.next().getValue();
     it.remove();
-    if (eldest.getValue().dirty) {
-      evictedDirty++;
-      keys.setCurrentKey(eldest.getKey());
-      try {
-        writeBack(eldest.getValue());
-      } finally {
-        keys.setCurrentKey(current);
-      }
+    if (eldest.dirty) {
+      writeBackEarly(eldest);
     }
   }
 
   /** One key's cached slots, one per registered state, created on first access. */
-  static final class Entry {
+  final class Entry {
+    final Object key;
     final Object[] slots;
     boolean dirty;
     long lastAccess;
 
-    Entry(int size) {
-      slots = new Object[size];
+    Entry(Object key, int size) {
+      this.key = key;
+      this.slots = new Object[size];
+    }
+
+    /** Called after a slot changed: queues the key for write-back, within the dirty bound. */
+    void markDirty() {
+      if (dirty) {
+        return;
+      }
+      dirty = true;
+      WriteBehindStates.this.dirty.put(key, this);
+      if (WriteBehindStates.this.dirty.size() > maxDirtyKeys) {
+        Entry oldest = WriteBehindStates.this.dirty.values().iterator().next();
+        try {
+          writeBackEarly(oldest);
+        } catch (RuntimeException ex) {
+          throw ex;
+        } catch (Exception ex) {
+          throw new IllegalStateException("write-behind cache", ex);
+        }
+      }
     }
   }
 
@@ -270,7 +313,7 @@ public final class WriteBehindStates {
 
     private void markDirty(ValueSlot<T> s) {
       s.dirty = true;
-      s.entry.dirty = true;
+      s.entry.markDirty();
     }
 
     @Override
@@ -318,7 +361,7 @@ public final class WriteBehindStates {
       } else if (stored.contains(key)) {
         removed.add(key);
       }
-      entry.dirty = true;
+      entry.markDirty();
     }
   }
 
@@ -389,7 +432,7 @@ public final class WriteBehindStates {
       s.absent.remove(key);
       s.removed.remove(key);
       s.changed.add(key);
-      s.entry.dirty = true;
+      s.entry.markDirty();
     }
 
     @Override
@@ -480,7 +523,7 @@ public final class WriteBehindStates {
         s.local.clear();
         s.changed.clear();
         s.removed.addAll(s.stored);
-        s.entry.dirty = true;
+        s.entry.markDirty();
       } catch (RuntimeException ex) {
         throw ex;
       } catch (Exception ex) {
@@ -541,7 +584,7 @@ public final class WriteBehindStates {
         public V setValue(V value) {
           V old = e.setValue(value);
           slot.changed.add(e.getKey());
-          slot.entry.dirty = true;
+          slot.entry.markDirty();
           return old;
         }
       };

@@ -37,13 +37,15 @@ class WriteBehindStatesTest {
   static final class Counter extends KeyedProcessFunction<String, String, String>
       implements WriteBehindFunction {
     final int maxKeys;
+    final int maxDirty;
     transient KeyContext keys;
     transient WriteBehindStates states;
     transient ValueState<Long> count;
     transient MapState<String, Integer> tags;
 
-    Counter(int maxKeys) {
+    Counter(int maxKeys, int maxDirty) {
       this.maxKeys = maxKeys;
+      this.maxDirty = maxDirty;
     }
 
     @Override
@@ -58,7 +60,7 @@ class WriteBehindStatesTest {
 
     @Override
     public void open(OpenContext ctx) {
-      states = new WriteBehindStates(keys, maxKeys, 600_000);
+      states = new WriteBehindStates(keys, maxKeys, maxDirty, 600_000);
       count = states.value(getRuntimeContext().getState(COUNT));
       tags = states.map(getRuntimeContext().getMapState(TAGS));
     }
@@ -99,7 +101,11 @@ class WriteBehindStatesTest {
   private Counter fn;
 
   private void open(int maxKeys, OperatorSubtaskState restore) throws Exception {
-    fn = new Counter(maxKeys);
+    open(maxKeys, 1_000, restore);
+  }
+
+  private void open(int maxKeys, int maxDirty, OperatorSubtaskState restore) throws Exception {
+    fn = new Counter(maxKeys, maxDirty);
     h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new WriteBehindKeyedProcessOperator<>(fn), c -> c.split(":")[0], Types.STRING);
@@ -186,6 +192,26 @@ class WriteBehindStatesTest {
   }
 
   @Test
+  void beyondTheDirtyBoundTheOldestChangeIsWrittenBackAtOnce() throws Exception {
+    open(100, 2, null);
+    send("a:count", "b:count", "a:count"); // a, b dirty
+    assertThat(backendCount("a")).isNull();
+    send("c:count"); // a is the oldest change: written back, c stays on the heap
+    assertThat(backendCount("a")).isEqualTo(2L);
+    assertThat(backendCount("b")).isNull();
+    assertThat(fn.states.dirtySize()).isEqualTo(2);
+    assertThat(fn.states.size()).as("all still cached").isEqualTo(3);
+
+    send("a:count"); // dirty again, now b is the oldest
+    assertThat(backendCount("b")).isEqualTo(1L);
+    OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
+    h.close();
+    open(100, 2, snapshot);
+    send("a:count", "b:count", "c:count");
+    assertThat(output()).containsExactly("a=4", "b=2", "c=2");
+  }
+
+  @Test
   void mapRemovalsAndClearsSurviveTheWriteBackAndIterateInKeyOrder() throws Exception {
     open(100, null);
     send("a:tag:z", "a:tag:m", "a:tag:b", "a:tag:bb");
@@ -224,7 +250,7 @@ class WriteBehindStatesTest {
 
   @Test
   void withoutAKeyContextStatesAreWriteThrough() throws Exception {
-    WriteBehindStates passThrough = new WriteBehindStates(null, 0, 0);
+    WriteBehindStates passThrough = new WriteBehindStates(null, 0, 0, 0);
     assertThat(passThrough.isCaching()).isFalse();
 
     open(100, null);

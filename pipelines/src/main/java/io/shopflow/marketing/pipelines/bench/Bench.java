@@ -74,11 +74,17 @@ public final class Bench {
     public int parallelism = 2;
     public long stepMs = 200;
 
+    /** Timers on the heap instead of in RocksDB (state.backend.rocksdb.timer-service.factory). */
+    public boolean heapTimers;
+
     /** Events per shopper visit (see {@link SyntheticShop#visitEvents}); 1 = independent. */
     public int visitEvents = 10;
 
     /** The user and item operators' write-behind state cache per subtask (0 = off). */
     public int stateCacheKeys = new JobSettings().engine.stateCacheKeys;
+
+    /** Of those, keys with unwritten changes at most. */
+    public int stateCacheDirtyKeys = new JobSettings().engine.stateCacheDirtyKeys;
 
     /** Rate of the latency run; 0 = half the core's measured maximum. */
     public double latencyRate;
@@ -273,6 +279,7 @@ public final class Bench {
     s.parallelism = o.parallelism;
     s.checkpointInterval = Duration.ofSeconds(10);
     s.engine.stateCacheKeys = o.stateCacheKeys;
+    s.engine.stateCacheDirtyKeys = o.stateCacheDirtyKeys;
     Path dir = Files.createDirectories(o.workDir.resolve(name));
     s.checkpointDir = dir.resolve("checkpoints").toUri().toString();
     return s;
@@ -280,6 +287,11 @@ public final class Bench {
 
   private StreamExecutionEnvironment env(JobSettings s, Configuration extra) {
     Configuration conf = MarketingJob.flinkConfiguration(s);
+    if (o.heapTimers) {
+      conf.set(
+          org.apache.flink.state.rocksdb.RocksDBOptions.TIMER_SERVICE_FACTORY,
+          org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
+    }
     conf.addAll(extra);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironment(s.parallelism, conf);
@@ -385,6 +397,7 @@ public final class Bench {
     JobSettings s = kafka != null ? kafka : new JobSettings();
     s.parallelism = parallelism;
     s.engine.stateCacheKeys = o.stateCacheKeys;
+    s.engine.stateCacheDirtyKeys = o.stateCacheDirtyKeys;
     if (o.sidecarUrl != null) {
       s.ranking.sidecarUrl = o.sidecarUrl;
       s.sentiment.sidecarUrl = o.sidecarUrl;

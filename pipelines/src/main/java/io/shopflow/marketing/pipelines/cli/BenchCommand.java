@@ -71,6 +71,13 @@ public class BenchCommand implements Callable<Integer> {
   double latencyRate;
 
   @Option(
+      names = "--heap-timers",
+      description =
+          "Keep timers on the heap (Flink's state.backend.rocksdb.timer-service.factory: HEAP)"
+              + " instead of in RocksDB.")
+  boolean heapTimers;
+
+  @Option(
       names = "--visit-events",
       defaultValue = "10",
       description =
@@ -86,6 +93,14 @@ public class BenchCommand implements Callable<Integer> {
           "Write-behind state cache of the user and item operators, keys per subtask; 0 = every"
               + " state access goes to RocksDB. Default: ${DEFAULT-VALUE}.")
   int stateCacheKeys;
+
+  @Option(
+      names = "--state-cache-dirty-keys",
+      defaultValue = "1000",
+      description =
+          "Of the cached keys, at most this many with unwritten changes. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int stateCacheDirtyKeys;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
   Path json;
@@ -115,7 +130,9 @@ public class BenchCommand implements Callable<Integer> {
     o.parallelism = parallelism;
     o.latencyRate = latencyRate;
     o.stateCacheKeys = stateCacheKeys;
+    o.stateCacheDirtyKeys = stateCacheDirtyKeys;
     o.visitEvents = visitEvents;
+    o.heapTimers = heapTimers;
     o.phases = new HashSet<>(phases);
     Path dir = workDir != null ? workDir : Files.createTempDirectory("marketing-bench");
     o.workDir = dir;

@@ -149,6 +149,15 @@ public class EngineOptions {
               + " ${DEFAULT-VALUE}.")
   int stateCacheKeys;
 
+  @Option(
+      names = "--state-cache-dirty-keys",
+      defaultValue = "1000",
+      description =
+          "Of the cached keys, at most this many with changes not yet written to RocksDB; beyond"
+              + " it the oldest change is written back at once (bounds the pause a checkpoint"
+              + " causes). Default: ${DEFAULT-VALUE}.")
+  int stateCacheDirtyKeys;
+
   public EngineConfig toConfig() {
     EngineConfig c = new EngineConfig();
     c.sessionGapMs = sessionGap.toMillis();
@@ -181,6 +190,10 @@ public class EngineOptions {
       throw new TypeConversionException("--state-cache-keys must be 0 or more");
     }
     c.stateCacheKeys = stateCacheKeys;
+    if (stateCacheDirtyKeys < 1) {
+      throw new TypeConversionException("--state-cache-dirty-keys must be at least 1");
+    }
+    c.stateCacheDirtyKeys = stateCacheDirtyKeys;
     c.maxItemAffinities = DEFAULTS.maxItemAffinities;
     return c;
   }

@@ -143,7 +143,7 @@ public class EngineConfig implements Serializable {
    * Of those, keys with changes not yet written to RocksDB; beyond it the oldest change is written
    * back at once. Bounds what a checkpoint has to write, and so the pause it causes.
    */
-  public int stateCacheDirtyKeys = 1_000;
+  public int stateCacheDirtyKeys = 5_000;
 
   /** A cached key untouched this long is dropped at the next checkpoint (well below any TTL). */
   public long stateCacheIdleMs = Duration.ofMinutes(10).toMillis();

@@ -96,7 +96,7 @@ public class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--state-cache-dirty-keys",
-      defaultValue = "1000",
+      defaultValue = "5000",
       description =
           "Of the cached keys, at most this many with unwritten changes. Default:"
               + " ${DEFAULT-VALUE}.")

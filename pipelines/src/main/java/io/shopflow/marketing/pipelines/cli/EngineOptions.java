@@ -151,7 +151,7 @@ public class EngineOptions {
 
   @Option(
       names = "--state-cache-dirty-keys",
-      defaultValue = "1000",
+      defaultValue = "5000",
       description =
           "Of the cached keys, at most this many with changes not yet written to RocksDB; beyond"
               + " it the oldest change is written back at once (bounds the pause a checkpoint"

@@ -37,8 +37,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * The keyed-by-user operator's per-event update (session, profile, MF step, triggers, guardrails,
  * one coalesced timer) on RocksDB, driven through Flink's operator test harness, next to the floor
  * of the same run: a function that reads and writes one 100-byte {@code ValueState} per event.
- * Users rotate over {@code users} keys; event time moves 1 s per event, so each user's sessions
- * close and reopen as in a live shop.
+ * Users come in visits of 10 events, 100 visits interleaved, drawn over {@code users} keys; event
+ * time moves 1 s per event, so each user's sessions close and reopen as in a live shop. Every
+ * {@code flushEvery} events the write-behind cache is written back, as a checkpoint does.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -51,10 +52,7 @@ public class UserJourneyBench {
   @Param({"0", "50000"})
   public int stateCacheKeys;
 
-  /**
-   * Events between two write-backs of the cache, as a checkpoint does them: with users rotating,
-   * every user is dirty at each write-back, the cache's worst case.
-   */
+  /** Events between two write-backs of the whole cache, as a checkpoint does them. */
   @Param({"10000"})
   public int flushEvery;
 
@@ -136,10 +134,20 @@ public class UserJourneyBench {
     floor.close();
   }
 
+  /**
+   * The user of event {@code n}: 100 visits interleaved, 10 events each, as the shop's visitors
+   * come in bursts (bench's synthetic shop does the same); the visit picks its user.
+   */
+  private int visitor(int n) {
+    int slot = n % 100;
+    int visit = n / 100 / 10;
+    return Math.floorMod((visit * 100 + slot) * 0x9E3779B1, users);
+  }
+
   /** One view (or, every tenth event, a cart add) through the user operator. */
   @Benchmark
   public int userJourneyEvent() throws Exception {
-    int u = next++ % users;
+    int u = visitor(next++);
     time += 1_000;
     UserSignal s = next % 10 == 0 ? carts[u] : views[u];
     s.eventTime = time;
@@ -169,7 +177,7 @@ public class UserJourneyBench {
   /** Baseline: one 100-byte ValueState read and written for the same key sequence. */
   @Benchmark
   public int oneSmallValueState() throws Exception {
-    int u = next++ % users;
+    int u = visitor(next++);
     time += 1_000;
     UserSignal s = views[u];
     s.eventTime = time;

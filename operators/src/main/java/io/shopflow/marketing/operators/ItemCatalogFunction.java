@@ -99,12 +99,7 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
 
   @Override
   public void open(OpenContext openContext) {
-    states =
-        new WriteBehindStates(
-            cfg.stateCacheKeys > 0 ? keyContext : null,
-            cfg.stateCacheKeys,
-            cfg.stateCacheDirtyKeys,
-            cfg.stateCacheIdleMs);
+    states = WriteBehindStates.forEngine(keyContext, cfg);
     StateTtlConfig catalogTtl = ttl(cfg.catalogTtlMs);
     StateTtlConfig interestTtl = ttl(cfg.interestWindowMs);
 

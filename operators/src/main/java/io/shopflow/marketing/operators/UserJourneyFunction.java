@@ -127,12 +127,7 @@ public class UserJourneyFunction
   @Override
   public void open(OpenContext openContext) {
     zone = cfg.zoneId();
-    states =
-        new WriteBehindStates(
-            cfg.stateCacheKeys > 0 ? keyContext : null,
-            cfg.stateCacheKeys,
-            cfg.stateCacheDirtyKeys,
-            cfg.stateCacheIdleMs);
+    states = WriteBehindStates.forEngine(keyContext, cfg);
     StateTtlConfig profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
     StateTtlConfig dayTtl = ItemCatalogFunction.ttl(Duration.ofDays(2).toMillis());
     StateTtlConfig dedupTtl = ItemCatalogFunction.ttl(cfg.dedupWindowMs);

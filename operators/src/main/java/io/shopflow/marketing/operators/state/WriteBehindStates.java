@@ -44,6 +44,7 @@ public final class WriteBehindStates {
   private final KeyContext keys;
   private final int maxKeys;
   private final int maxDirtyKeys;
+  private final long maxDirtyAgeMs;
   private final long idleEvictMs;
   private final LongSupplier clock;
   private final List<Slot> slots = new ArrayList<>();
@@ -63,14 +64,22 @@ public final class WriteBehindStates {
    * @param maxKeys keys kept on the heap; the least recently used one is written back beyond that
    * @param maxDirtyKeys keys with unwritten changes; beyond that the oldest change is written back
    *     at once, which bounds the work left for a checkpoint (and so the pause it causes)
+   * @param maxDirtyAgeMs a change older than this is written back while records are processed (at
+   *     most two keys per record), so a checkpoint only writes the last moments' changes
    * @param idleEvictMs a clean key not touched for this long is dropped at the next flush
    */
-  public WriteBehindStates(KeyContext keys, int maxKeys, int maxDirtyKeys, long idleEvictMs) {
-    this(keys, maxKeys, maxDirtyKeys, idleEvictMs, System::currentTimeMillis);
+  public WriteBehindStates(
+      KeyContext keys, int maxKeys, int maxDirtyKeys, long maxDirtyAgeMs, long idleEvictMs) {
+    this(keys, maxKeys, maxDirtyKeys, maxDirtyAgeMs, idleEvictMs, System::currentTimeMillis);
   }
 
   WriteBehindStates(
-      KeyContext keys, int maxKeys, int maxDirtyKeys, long idleEvictMs, LongSupplier clock) {
+      KeyContext keys,
+      int maxKeys,
+      int maxDirtyKeys,
+      long maxDirtyAgeMs,
+      long idleEvictMs,
+      LongSupplier clock) {
     if (keys != null && (maxKeys < 1 || maxDirtyKeys < 1)) {
       throw new IllegalArgumentException(
           "maxKeys and maxDirtyKeys must be at least 1, got " + maxKeys + ", " + maxDirtyKeys);
@@ -78,9 +87,24 @@ public final class WriteBehindStates {
     this.keys = keys;
     this.maxKeys = maxKeys;
     this.maxDirtyKeys = maxDirtyKeys;
+    this.maxDirtyAgeMs = maxDirtyAgeMs;
     this.idleEvictMs = idleEvictMs;
     this.clock = clock;
     this.entries = new LinkedHashMap<>(Math.min(maxKeys, 1 << 16), 0.75f, true);
+  }
+
+  /**
+   * The cache a keyed function of this engine uses: sized by {@code cfg}, write-through when no key
+   * context was bound or the cache is turned off ({@code stateCacheKeys = 0}).
+   */
+  public static WriteBehindStates forEngine(
+      KeyContext keys, io.shopflow.marketing.udfs.EngineConfig cfg) {
+    return new WriteBehindStates(
+        cfg.stateCacheKeys > 0 ? keys : null,
+        cfg.stateCacheKeys,
+        cfg.stateCacheDirtyKeys,
+        cfg.stateCacheDirtyAgeMs,
+        cfg.stateCacheIdleMs);
   }
 
   /** Whether reads and writes are cached (a key context was given). */
@@ -200,10 +224,23 @@ public final class WriteBehindStates {
     } else {
       hits++;
     }
-    e.lastAccess = clock.getAsLong();
+    long now = clock.getAsLong();
+    e.lastAccess = now;
     lastKey = key;
     lastEntry = e;
+    writeBackAged(now, e);
     return e;
+  }
+
+  /** Writes back up to two changes older than the age bound (never the current key's). */
+  private void writeBackAged(long now, Entry current) throws Exception {
+    for (int i = 0; i < 2 && !dirty.isEmpty(); i++) {
+      Entry oldest = dirty.values().iterator().next();
+      if (oldest == current || now - oldest.dirtySince <= maxDirtyAgeMs) {
+        return;
+      }
+      writeBackEarly(oldest);
+    }
   }
 
   private void evictEldest(Object current) throws Exception {
@@ -221,6 +258,7 @@ public final class WriteBehindStates {
     final Object[] slots;
     boolean dirty;
     long lastAccess;
+    long dirtySince;
 
     Entry(Object key, int size) {
       this.key = key;
@@ -233,6 +271,7 @@ public final class WriteBehindStates {
         return;
       }
       dirty = true;
+      dirtySince = lastAccess;
       WriteBehindStates.this.dirty.put(key, this);
       if (WriteBehindStates.this.dirty.size() > maxDirtyKeys) {
         Entry oldest = WriteBehindStates.this.dirty.values().iterator().next();
@@ -460,30 +499,17 @@ public final class WriteBehindStates {
 
     @Override
     public Iterable<K> keys() throws Exception {
-      MapSlot<K, V> s = complete();
-      return () -> {
-        Iterator<Map.Entry<K, V>> it = new TrackingIterator<>(s, s.local.entrySet().iterator());
-        return new Iterator<>() {
-          @Override
-          public boolean hasNext() {
-            return it.hasNext();
-          }
-
-          @Override
-          public K next() {
-            return it.next().getKey();
-          }
-
-          @Override
-          public void remove() {
-            it.remove();
-          }
-        };
-      };
+      return projected(Map.Entry::getKey);
     }
 
     @Override
     public Iterable<V> values() throws Exception {
+      return projected(Map.Entry::getValue);
+    }
+
+    /** The entries seen through {@code part}; removal through the iterator is recorded. */
+    private <T> Iterable<T> projected(java.util.function.Function<Map.Entry<K, V>, T> part)
+        throws Exception {
       MapSlot<K, V> s = complete();
       return () -> {
         Iterator<Map.Entry<K, V>> it = new TrackingIterator<>(s, s.local.entrySet().iterator());
@@ -494,8 +520,8 @@ public final class WriteBehindStates {
           }
 
           @Override
-          public V next() {
-            return it.next().getValue();
+          public T next() {
+            return part.apply(it.next());
           }
 
           @Override

@@ -30,6 +30,11 @@ import org.junit.jupiter.api.Test;
  */
 class WriteBehindStatesTest {
   static final ValueStateDescriptor<Long> COUNT = new ValueStateDescriptor<>("count", Types.LONG);
+
+  /** The cache's clock in these tests (wall-clock milliseconds otherwise). */
+  static final java.util.concurrent.atomic.AtomicLong CLOCK =
+      new java.util.concurrent.atomic.AtomicLong();
+
   static final MapStateDescriptor<String, Integer> TAGS =
       new MapStateDescriptor<>("tags", Types.STRING, Types.INT);
 
@@ -60,7 +65,7 @@ class WriteBehindStatesTest {
 
     @Override
     public void open(OpenContext ctx) {
-      states = new WriteBehindStates(keys, maxKeys, maxDirty, 600_000);
+      states = new WriteBehindStates(keys, maxKeys, maxDirty, 60_000, 600_000, CLOCK::get);
       count = states.value(getRuntimeContext().getState(COUNT));
       tags = states.map(getRuntimeContext().getMapState(TAGS));
     }
@@ -212,6 +217,22 @@ class WriteBehindStatesTest {
   }
 
   @Test
+  void changesOlderThanTheAgeBoundAreWrittenBackWhileRecordsAreProcessed() throws Exception {
+    open(100, 1_000, null);
+    CLOCK.set(0);
+    send("a:count", "b:count");
+    CLOCK.set(30_000);
+    send("c:count");
+    assertThat(backendCount("a")).as("30 s old: kept").isNull();
+    CLOCK.set(61_000);
+    send("c:count"); // a and b changed 61 s ago: written back; c is the current key
+    assertThat(backendCount("a")).isEqualTo(1L);
+    assertThat(backendCount("b")).isEqualTo(1L);
+    assertThat(backendCount("c")).isNull();
+    assertThat(fn.states.dirtySize()).isEqualTo(1);
+  }
+
+  @Test
   void mapRemovalsAndClearsSurviveTheWriteBackAndIterateInKeyOrder() throws Exception {
     open(100, null);
     send("a:tag:z", "a:tag:m", "a:tag:b", "a:tag:bb");
@@ -250,7 +271,7 @@ class WriteBehindStatesTest {
 
   @Test
   void withoutAKeyContextStatesAreWriteThrough() throws Exception {
-    WriteBehindStates passThrough = new WriteBehindStates(null, 0, 0, 0);
+    WriteBehindStates passThrough = new WriteBehindStates(null, 0, 0, 0, 0);
     assertThat(passThrough.isCaching()).isFalse();
 
     open(100, null);

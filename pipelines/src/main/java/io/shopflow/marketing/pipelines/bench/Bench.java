@@ -86,6 +86,9 @@ public final class Bench {
     /** Of those, keys with unwritten changes at most. */
     public int stateCacheDirtyKeys = new JobSettings().engine.stateCacheDirtyKeys;
 
+    /** Age after which a cached change is written back while records are processed. */
+    public long stateCacheDirtyAgeMs = new JobSettings().engine.stateCacheDirtyAgeMs;
+
     /** Rate of the latency run; 0 = half the core's measured maximum. */
     public double latencyRate;
 
@@ -280,6 +283,7 @@ public final class Bench {
     s.checkpointInterval = Duration.ofSeconds(10);
     s.engine.stateCacheKeys = o.stateCacheKeys;
     s.engine.stateCacheDirtyKeys = o.stateCacheDirtyKeys;
+    s.engine.stateCacheDirtyAgeMs = o.stateCacheDirtyAgeMs;
     Path dir = Files.createDirectories(o.workDir.resolve(name));
     s.checkpointDir = dir.resolve("checkpoints").toUri().toString();
     return s;
@@ -398,6 +402,7 @@ public final class Bench {
     s.parallelism = parallelism;
     s.engine.stateCacheKeys = o.stateCacheKeys;
     s.engine.stateCacheDirtyKeys = o.stateCacheDirtyKeys;
+    s.engine.stateCacheDirtyAgeMs = o.stateCacheDirtyAgeMs;
     if (o.sidecarUrl != null) {
       s.ranking.sidecarUrl = o.sidecarUrl;
       s.sentiment.sidecarUrl = o.sidecarUrl;

@@ -102,6 +102,15 @@ public class BenchCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   int stateCacheDirtyKeys;
 
+  @Option(
+      names = "--state-cache-dirty-age",
+      defaultValue = "500ms",
+      converter = DurationConverter.class,
+      description =
+          "A cached change older than this is written back while records are processed. Default:"
+              + " ${DEFAULT-VALUE}.")
+  Duration stateCacheDirtyAge;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
   Path json;
 
@@ -131,6 +140,7 @@ public class BenchCommand implements Callable<Integer> {
     o.latencyRate = latencyRate;
     o.stateCacheKeys = stateCacheKeys;
     o.stateCacheDirtyKeys = stateCacheDirtyKeys;
+    o.stateCacheDirtyAgeMs = stateCacheDirtyAge.toMillis();
     o.visitEvents = visitEvents;
     o.heapTimers = heapTimers;
     o.phases = new HashSet<>(phases);

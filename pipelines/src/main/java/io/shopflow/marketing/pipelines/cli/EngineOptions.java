@@ -158,6 +158,15 @@ public class EngineOptions {
               + " causes). Default: ${DEFAULT-VALUE}.")
   int stateCacheDirtyKeys;
 
+  @Option(
+      names = "--state-cache-dirty-age",
+      converter = DurationConverter.class,
+      defaultValue = "500ms",
+      description =
+          "A cached change older than this is written to RocksDB while records are processed, so"
+              + " a checkpoint only writes the last moments' changes. Default: ${DEFAULT-VALUE}.")
+  Duration stateCacheDirtyAge;
+
   public EngineConfig toConfig() {
     EngineConfig c = new EngineConfig();
     c.sessionGapMs = sessionGap.toMillis();
@@ -194,6 +203,7 @@ public class EngineOptions {
       throw new TypeConversionException("--state-cache-dirty-keys must be at least 1");
     }
     c.stateCacheDirtyKeys = stateCacheDirtyKeys;
+    c.stateCacheDirtyAgeMs = stateCacheDirtyAge.toMillis();
     c.maxItemAffinities = DEFAULTS.maxItemAffinities;
     return c;
   }

@@ -104,7 +104,7 @@ public class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--state-cache-dirty-age",
-      defaultValue = "500ms",
+      defaultValue = "100ms",
       converter = DurationConverter.class,
       description =
           "A cached change older than this is written back while records are processed. Default:"

@@ -37,12 +37,13 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * <p>Actions are collected for up to {@link RankingSettings#lingerMs} or {@link
  * RankingSettings#maxBatch} per request (all their candidates in one tensor), a failed request is
  * retried {@link RankingSettings#retries} times, and after {@link RankingSettings#breakerFailures}
- * consecutive failures a circuit breaker skips the sidecar for a cool-down. Never fails and never
- * waits on a dead sidecar: with the breaker open, after the last retry, or when the async
- * operator's timeout fires, the action keeps the hybrid order, its explanation says why ("...;
- * hybrid order (ranker unavailable: REASON)") and {@link Action#inferenceFallback} is set (metric
- * {@code rankingFallbacks}); actions ranked by the model count in {@code rankingModelRanked}. Every
- * other action passes through unchanged. The transient fields are cleared on the way out.
+ * consecutive requests that failed after their retries a circuit breaker skips the sidecar for a
+ * cool-down. Never fails and never waits on a dead sidecar: with the breaker open, after the last
+ * retry, or when the async operator's timeout fires, the action keeps the hybrid order, its
+ * explanation says why ("...; hybrid order (ranker unavailable: REASON)") and {@link
+ * Action#inferenceFallback} is set (metric {@code rankingFallbacks}); actions ranked by the model
+ * count in {@code rankingModelRanked}. Every other action passes through unchanged. The transient
+ * fields are cleared on the way out.
  */
 public class RecommendationRankingFunction extends RichAsyncFunction<Action, Action> {
   private static final long serialVersionUID = 1L;
@@ -57,6 +58,8 @@ public class RecommendationRankingFunction extends RichAsyncFunction<Action, Act
 
   private final RankingSettings cfg;
 
+  // The latest failed request's reason, named when the open breaker turns actions away.
+  private transient volatile String lastFailure;
   private transient InferenceClient client;
   private transient CircuitBreaker breaker;
   private transient ScheduledExecutorService scheduler;
@@ -176,7 +179,8 @@ public class RecommendationRankingFunction extends RichAsyncFunction<Action, Act
       return;
     }
     if (!breaker.allow()) {
-      fallBackAll(ps, "circuit breaker open");
+      String last = lastFailure;
+      fallBackAll(ps, "circuit breaker open" + (last == null ? "" : " after " + last));
       return;
     }
     List<Pending> sent = ps;
@@ -209,7 +213,6 @@ public class RecommendationRankingFunction extends RichAsyncFunction<Action, Act
                   }
                   return;
                 }
-                breaker.onFailure();
                 String reason =
                     err != null
                         ? reason(err)
@@ -218,6 +221,7 @@ public class RecommendationRankingFunction extends RichAsyncFunction<Action, Act
                             + " scores for "
                             + expected
                             + " rows";
+                lastFailure = reason;
                 if (attempt < cfg.retries && !scheduler.isShutdown()) {
                   try {
                     scheduler.schedule(
@@ -227,11 +231,15 @@ public class RecommendationRankingFunction extends RichAsyncFunction<Action, Act
                     // shutting down: fall back below
                   }
                 }
+                // Only a request that failed after its retries counts against the sidecar: a
+                // hiccup that a retry got past must not turn the next requests away.
+                breaker.onFailure();
                 fallBackAll(sent, reason);
               });
     } catch (RuntimeException e) {
       breaker.onFailure();
-      fallBackAll(sent, reason(e));
+      lastFailure = reason(e);
+      fallBackAll(sent, lastFailure);
     }
   }
 

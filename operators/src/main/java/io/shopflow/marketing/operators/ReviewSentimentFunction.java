@@ -24,7 +24,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * {@code AsyncDataStream}: reviews are collected for up to {@link SentimentSettings#lingerMs} or
  * {@link SentimentSettings#maxBatch} per request, a failed request is retried {@link
  * SentimentSettings#retries} times, and after {@link SentimentSettings#breakerFailures} consecutive
- * failures a circuit breaker skips the sidecar for a cool-down.
+ * requests that failed even after their retries a circuit breaker skips the sidecar for a
+ * cool-down.
  *
  * <p>Never fails and never waits on a dead sidecar: without a sidecar URL, with the breaker open,
  * after the last retry, or when the async operator's timeout fires, the review is scored by {@link
@@ -164,7 +165,6 @@ public class ReviewSentimentFunction extends RichAsyncFunction<ReviewEvent, User
                   }
                   return;
                 }
-                breaker.onFailure();
                 if (attempt < cfg.retries && !scheduler.isShutdown()) {
                   try {
                     scheduler.schedule(
@@ -174,6 +174,9 @@ public class ReviewSentimentFunction extends RichAsyncFunction<ReviewEvent, User
                     // shutting down: fall back below
                   }
                 }
+                // Only a request that failed after its retries counts against the sidecar: a
+                // hiccup that a retry got past must not turn the next requests away.
+                breaker.onFailure();
                 fallBack(ps);
               });
     } catch (RuntimeException e) {

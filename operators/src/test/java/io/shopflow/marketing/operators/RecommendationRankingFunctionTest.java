@@ -47,18 +47,25 @@ class RecommendationRankingFunctionTest {
   /**
    * A ranker stub whose score of a row is the row's first feature; or fails with {@code status}.
    */
+  /** A sidecar status that answers 503 to every other request (1st, 3rd, ...) and 200 else. */
+  private static final int EVERY_OTHER_503 = -1;
+
   private String sidecar(int status, long delayMs) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
         "/v2/models/ranker/infer",
         ex -> {
-          requests.incrementAndGet();
+          int nth = requests.incrementAndGet();
           try {
             Thread.sleep(delayMs);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
-          if (status != 200) {
+          if (status == EVERY_OTHER_503 && nth % 2 == 1) {
+            reply(ex, 503, "{\"error\":\"overloaded\"}");
+            return;
+          }
+          if (status != 200 && status != EVERY_OTHER_503) {
             reply(ex, status, "{\"error\":\"overloaded\"}");
             return;
           }
@@ -286,6 +293,25 @@ class RecommendationRankingFunctionTest {
   }
 
   @Test
+  void aFailureThatTheRetryGetsPastDoesNotCountTowardsTheBreaker() throws Exception {
+    RankingSettings cfg = settings(sidecar(EVERY_OTHER_503, 0));
+    cfg.maxBatch = 1;
+    cfg.retries = 1;
+    cfg.breakerFailures = 1;
+    cfg.breakerCoolDownMs = TimeUnit.HOURS.toMillis(1);
+    List<Action> in = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      in.add(recommendation("u" + i, 0.1f, 0.2f, 0.9f));
+    }
+
+    List<Action> out = run(cfg, cfg.operatorTimeoutMs(), in, true);
+
+    assertThat(out).hasSize(6);
+    assertThat(out).allSatisfy(a -> assertThat(a.inferenceFallback).isFalse());
+    assertThat(requests.get()).as("each action: a 503, then its retry").isEqualTo(12);
+  }
+
+  @Test
   void anOpenBreakerSkipsTheSidecarAfterKConsecutiveFailures() throws Exception {
     RankingSettings cfg = settings(sidecar(500, 0));
     cfg.maxBatch = 1;
@@ -303,6 +329,7 @@ class RecommendationRankingFunctionTest {
     assertThat(out).allSatisfy(a -> assertThat(a.inferenceFallback).isTrue());
     assertThat(requests.get()).as("requests before the breaker opened").isEqualTo(3);
     assertThat(out.get(2).explanation).endsWith("(ranker unavailable: HTTP 500: overloaded)");
-    assertThat(out.get(7).explanation).endsWith("(ranker unavailable: circuit breaker open)");
+    assertThat(out.get(7).explanation)
+        .endsWith("(ranker unavailable: circuit breaker open after HTTP 500: overloaded)");
   }
 }

@@ -401,6 +401,8 @@ public final class DemoRunner {
           "recommendations    %s%n    %,d ranked by the ranker model, %,d in hybrid order as a"
               + " fallback%n",
           rankerPath(), inference.rankedByModel, inference.rankerFallbacks);
+      inference.rankerFallbackReasons.forEach(
+          (why, count) -> out.printf("      %,d because: %s%n", count, why));
     } else {
       out.printf(
           "recommendations    %s%n    %,d in hybrid order (not sent to a ranker)%n",
@@ -431,6 +433,7 @@ public final class DemoRunner {
   private final class Inference {
     long rankedByModel;
     long rankerFallbacks;
+    final java.util.Map<String, Long> rankerFallbackReasons = new java.util.TreeMap<>();
     long recoveryByModel;
     long recoveryByLexicon;
     long sidecarReviews = -1;
@@ -451,6 +454,8 @@ public final class DemoRunner {
       r.put("fallback_reason", rankerFallback);
       r.put("recommendations_ranked_by_model", rankedByModel);
       r.put("recommendations_in_hybrid_order_fallback", rankerFallbacks);
+      ObjectNode reasons = r.putObject("fallback_reasons");
+      rankerFallbackReasons.forEach(reasons::put);
       if (sidecarRankerRows >= 0) {
         r.put("sidecar_rows", sidecarRankerRows);
       }
@@ -477,6 +482,14 @@ public final class DemoRunner {
         } else if (e.contains(
             io.shopflow.marketing.operators.RecommendationRankingFunction.HYBRID_ORDER)) {
           i.rankerFallbacks++;
+          String why =
+              e.substring(
+                  e.lastIndexOf(
+                          io.shopflow.marketing.operators.RecommendationRankingFunction
+                              .HYBRID_ORDER)
+                      + io.shopflow.marketing.operators.RecommendationRankingFunction.HYBRID_ORDER
+                          .length());
+          i.rankerFallbackReasons.merge(why.replaceAll("\\)$", ""), 1L, Long::sum);
         }
       } else if (io.shopflow.marketing.schema.ActionType.SERVICE_RECOVERY.equals(a.actionType)) {
         if (e.contains("by the sentiment model")) {

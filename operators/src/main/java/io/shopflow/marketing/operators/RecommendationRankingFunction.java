@@ -8,7 +8,6 @@ import io.shopflow.marketing.udfs.inference.InferenceClient;
 import io.shopflow.marketing.udfs.inference.RankerFeatures;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -94,17 +92,10 @@ public class RecommendationRankingFunction extends RichAsyncFunction<Action, Act
     inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
     fallbacks = getRuntimeContext().getMetricGroup().counter("rankingFallbacks");
     modelRanked = getRuntimeContext().getMetricGroup().counter("rankingModelRanked");
-    if (cfg.sidecarUrl != null && !cfg.sidecarUrl.isBlank()) {
-      client = new InferenceClient(cfg.sidecarUrl, Duration.ofMillis(cfg.requestTimeoutMs));
-      breaker =
-          new CircuitBreaker(cfg.breakerFailures, cfg.breakerCoolDownMs, System::currentTimeMillis);
-      scheduler =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "recommendation-ranking-batcher");
-                t.setDaemon(true);
-                return t;
-              });
+    if (cfg.hasSidecar()) {
+      client = cfg.newClient();
+      breaker = cfg.newBreaker();
+      scheduler = SidecarCallSettings.newBatcher("recommendation-ranking-batcher");
     }
   }
 

@@ -6,11 +6,9 @@ import io.shopflow.marketing.udfs.inference.CircuitBreaker;
 import io.shopflow.marketing.udfs.inference.InferenceClient;
 import io.shopflow.marketing.udfs.inference.LexiconSentiment;
 import io.shopflow.marketing.udfs.inference.SentimentResult;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -75,17 +73,10 @@ public class ReviewSentimentFunction extends RichAsyncFunction<ReviewEvent, User
     batch = new ArrayList<>();
     fallbacks = getRuntimeContext().getMetricGroup().counter("sentimentFallbacks");
     modelScored = getRuntimeContext().getMetricGroup().counter("sentimentModelScored");
-    if (cfg.sidecarUrl != null && !cfg.sidecarUrl.isBlank()) {
-      client = new InferenceClient(cfg.sidecarUrl, Duration.ofMillis(cfg.requestTimeoutMs));
-      breaker =
-          new CircuitBreaker(cfg.breakerFailures, cfg.breakerCoolDownMs, System::currentTimeMillis);
-      scheduler =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "review-sentiment-batcher");
-                t.setDaemon(true);
-                return t;
-              });
+    if (cfg.hasSidecar()) {
+      client = cfg.newClient();
+      breaker = cfg.newBreaker();
+      scheduler = SidecarCallSettings.newBatcher("review-sentiment-batcher");
     }
   }
 

@@ -54,10 +54,6 @@ public final class WriteBehindStates {
   private final LinkedHashMap<Object, Entry> dirty = new LinkedHashMap<>();
   private Object lastKey;
   private Entry lastEntry;
-  private long hits;
-  private long misses;
-  private long flushedKeys;
-  private long evictedDirty;
 
   /**
    * @param keys the operator's key context, or {@code null} for write-through
@@ -146,7 +142,6 @@ public final class WriteBehindStates {
       for (Entry entry : new ArrayList<>(dirty.values())) {
         keys.setCurrentKey(entry.key);
         writeBack(entry);
-        flushedKeys++;
       }
       entries.values().removeIf(entry -> now - entry.lastAccess > idleEvictMs);
     } finally {
@@ -156,14 +151,6 @@ public final class WriteBehindStates {
         keys.setCurrentKey(current);
       }
     }
-  }
-
-  /**
-   * Cache statistics for metrics and benchmarks: hits, misses, keys written back at checkpoints,
-   * keys written back early (evicted or over the dirty bound).
-   */
-  public long[] stats() {
-    return new long[] {hits, misses, flushedKeys, evictedDirty};
   }
 
   /** Keys with unwritten changes now. */
@@ -188,7 +175,6 @@ public final class WriteBehindStates {
 
   /** Writes back {@code entry} under its own key, wherever the operator's key is now. */
   private void writeBackEarly(Entry entry) throws Exception {
-    evictedDirty++;
     Object current = keys.getCurrentKey();
     if (current == entry.key) {
       writeBack(entry);
@@ -215,14 +201,11 @@ public final class WriteBehindStates {
     }
     Entry e = entries.get(key);
     if (e == null) {
-      misses++;
       e = new Entry(key, slots.size());
       entries.put(key, e);
       if (entries.size() > maxKeys) {
         evictEldest(key);
       }
-    } else {
-      hits++;
     }
     long now = clock.getAsLong();
     e.lastAccess = now;

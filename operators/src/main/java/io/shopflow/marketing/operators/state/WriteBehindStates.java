@@ -1,13 +1,11 @@
 package io.shopflow.marketing.operators.state;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
@@ -31,7 +29,8 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * <ul>
  *   <li>Values are the cached objects themselves (as with Flink's heap backend): write back with
  *       {@code update}/{@code put} after changing one, as RocksDB requires anyway.
- *   <li>Map iteration is in key order (a {@code TreeMap}), the same after a restore as before.
+ *   <li>Map iteration is in key order, the same after a restore as before. Changing a map while
+ *       iterating it is allowed (a removed entry is skipped, an added one is not seen).
  *   <li>State TTL applies in the backend; a cached key idle for longer than {@code idleEvictMs} is
  *       dropped at the next flush, so a cached value never outlives the TTL by more than that (keep
  *       {@code idleEvictMs} well below the shortest TTL).
@@ -356,34 +355,101 @@ public final class WriteBehindStates {
 
   // ------------------------------------------------------------------ map
 
-  private static final class MapSlot<K, V> {
+  private static final byte STORED_UNKNOWN = 0;
+  private static final byte STORED_YES = 1;
+  private static final byte STORED_NO = 2;
+
+  /** One map key of one state key: its current value and what the backend holds for it. */
+  private static final class Cell<K, V> {
+    final K key;
+    // The value the function sees; null: absent or removed.
+    V value;
+    // Whether the backend holds the key: known after a read, a complete scan or a write-back.
+    byte stored;
+    // Queued in the slot's pending list.
+    boolean dirty;
+
+    Cell(K key, V value, byte stored) {
+      this.key = key;
+      this.value = value;
+      this.stored = stored;
+    }
+  }
+
+  /**
+   * A map state of one key on the heap. One hash map of cells holds values, known absences and
+   * pending changes together, so a lookup is one hash probe and a write-back walks only the changed
+   * cells; key order is built only when the map is iterated.
+   */
+  private static final class MapSlot<K extends Comparable<K>, V> {
     final Entry entry;
-    // The map as the function sees it: what was read from the backend plus pending changes.
-    final TreeMap<K, V> local = new TreeMap<>();
-    // Keys read from the backend and found absent, so that a repeated miss stays on the heap.
-    final Set<K> absent = new HashSet<>();
-    // Keys the backend holds (all of them once complete): clear() deletes these one by one
-    // instead of scanning RocksDB again.
-    final Set<K> stored = new HashSet<>();
-    final Set<K> changed = new HashSet<>();
-    final Set<K> removed = new HashSet<>();
-    // Every backend entry has been read into local.
+    final HashMap<K, Cell<K, V>> cells = new HashMap<>();
+    // Cells changed since the last write-back, in order of first change.
+    ArrayList<Cell<K, V>> pending;
+    // Cells with a value, in key order; null after a key was added or removed.
+    ArrayList<Cell<K, V>> sorted;
+    // Every backend entry has been read into cells.
     boolean complete;
 
     MapSlot(Entry entry) {
       this.entry = entry;
     }
 
-    void removeKey(K key) {
-      local.remove(key);
-      changed.remove(key);
-      if (!complete) {
-        absent.add(key);
-        removed.add(key);
-      } else if (stored.contains(key)) {
-        removed.add(key);
+    void changed(Cell<K, V> cell) {
+      if (!cell.dirty) {
+        cell.dirty = true;
+        if (pending == null) {
+          pending = new ArrayList<>();
+        }
+        pending.add(cell);
       }
       entry.markDirty();
+    }
+
+    void put(K key, V value) {
+      Cell<K, V> cell = cells.get(key);
+      if (cell == null) {
+        cell = new Cell<>(key, null, complete ? STORED_NO : STORED_UNKNOWN);
+        cells.put(key, cell);
+      }
+      if (cell.value == null) {
+        sorted = null;
+      }
+      cell.value = value;
+      changed(cell);
+    }
+
+    void remove(K key) {
+      Cell<K, V> cell = cells.get(key);
+      if (cell == null) {
+        if (complete) {
+          return; // known absent
+        }
+        cell = new Cell<>(key, null, STORED_UNKNOWN);
+        cells.put(key, cell);
+        changed(cell);
+        return;
+      }
+      if (cell.value != null) {
+        cell.value = null;
+        sorted = null;
+        changed(cell);
+      }
+    }
+
+    /** The cells with a value, in key order. */
+    List<Cell<K, V>> inKeyOrder() {
+      if (sorted == null) {
+        ArrayList<Cell<K, V>> live = new ArrayList<>(cells.size());
+        for (Cell<K, V> c : cells.values()) {
+          if (c.value != null) {
+            live.add(c);
+          }
+        }
+        live.sort((a, b) -> a.key.compareTo(b.key));
+        sorted = live;
+      }
+      return sorted;
     }
   }
 
@@ -414,14 +480,25 @@ public final class WriteBehindStates {
       MapSlot<K, V> s = slot();
       if (!s.complete) {
         for (Map.Entry<K, V> e : backend.entries()) {
-          K k = e.getKey();
-          s.stored.add(k);
-          if (!s.local.containsKey(k) && !s.removed.contains(k)) {
-            s.local.put(k, e.getValue());
+          Cell<K, V> cell = s.cells.get(e.getKey());
+          if (cell == null) {
+            s.cells.put(e.getKey(), new Cell<>(e.getKey(), e.getValue(), STORED_YES));
+          } else {
+            cell.stored = STORED_YES; // the local value (or removal) wins
           }
         }
+        // What the scan did not see, the backend does not hold; known absences are dropped.
+        s.cells
+            .values()
+            .removeIf(
+                c -> {
+                  if (c.stored == STORED_UNKNOWN) {
+                    c.stored = STORED_NO;
+                  }
+                  return c.value == null && !c.dirty && c.stored == STORED_NO;
+                });
+        s.sorted = null;
         s.complete = true;
-        s.absent.clear();
       }
       return s;
     }
@@ -429,16 +506,14 @@ public final class WriteBehindStates {
     @Override
     public V get(K key) throws Exception {
       MapSlot<K, V> s = slot();
-      V v = s.local.get(key);
-      if (v != null || s.complete || s.absent.contains(key) || s.removed.contains(key)) {
-        return v;
+      Cell<K, V> cell = s.cells.get(key);
+      if (cell != null || s.complete) {
+        return cell == null ? null : cell.value;
       }
-      v = backend.get(key);
-      if (v == null) {
-        s.absent.add(key);
-      } else {
-        s.local.put(key, v);
-        s.stored.add(key);
+      V v = backend.get(key);
+      s.cells.put(key, new Cell<>(key, v, v == null ? STORED_NO : STORED_YES));
+      if (v != null) {
+        s.sorted = null;
       }
       return v;
     }
@@ -449,12 +524,7 @@ public final class WriteBehindStates {
         remove(key);
         return;
       }
-      MapSlot<K, V> s = slot();
-      s.local.put(key, value);
-      s.absent.remove(key);
-      s.removed.remove(key);
-      s.changed.add(key);
-      s.entry.markDirty();
+      slot().put(key, value);
     }
 
     @Override
@@ -466,7 +536,7 @@ public final class WriteBehindStates {
 
     @Override
     public void remove(K key) throws Exception {
-      slot().removeKey(key);
+      slot().remove(key);
     }
 
     @Override
@@ -477,7 +547,7 @@ public final class WriteBehindStates {
     @Override
     public Iterable<Map.Entry<K, V>> entries() throws Exception {
       MapSlot<K, V> s = complete();
-      return () -> new TrackingIterator<>(s, s.local.entrySet().iterator());
+      return () -> new CellIterator<>(s);
     }
 
     @Override
@@ -495,7 +565,7 @@ public final class WriteBehindStates {
         throws Exception {
       MapSlot<K, V> s = complete();
       return () -> {
-        Iterator<Map.Entry<K, V>> it = new TrackingIterator<>(s, s.local.entrySet().iterator());
+        Iterator<Map.Entry<K, V>> it = new CellIterator<>(s);
         return new Iterator<>() {
           @Override
           public boolean hasNext() {
@@ -522,17 +592,18 @@ public final class WriteBehindStates {
 
     @Override
     public boolean isEmpty() throws Exception {
-      return complete().local.isEmpty();
+      return complete().inKeyOrder().isEmpty();
     }
 
     @Override
     public void clear() {
       try {
         MapSlot<K, V> s = complete();
-        s.local.clear();
-        s.changed.clear();
-        s.removed.addAll(s.stored);
-        s.entry.markDirty();
+        for (Cell<K, V> c : s.inKeyOrder()) {
+          c.value = null;
+          s.changed(c);
+        }
+        s.sorted = null;
       } catch (RuntimeException ex) {
         throw ex;
       } catch (Exception ex) {
@@ -544,56 +615,88 @@ public final class WriteBehindStates {
     @SuppressWarnings("unchecked")
     public void writeBack(Object cached) throws Exception {
       MapSlot<K, V> s = (MapSlot<K, V>) cached;
-      for (K k : s.removed) {
-        backend.remove(k);
-        s.stored.remove(k);
+      if (s.pending == null) {
+        return;
       }
-      for (K k : s.changed) {
-        backend.put(k, s.local.get(k));
-        s.stored.add(k);
+      for (Cell<K, V> c : s.pending) {
+        c.dirty = false;
+        if (c.value != null) {
+          backend.put(c.key, c.value);
+          c.stored = STORED_YES;
+        } else {
+          if (c.stored != STORED_NO) {
+            backend.remove(c.key);
+            c.stored = STORED_NO;
+          }
+          if (s.complete) {
+            s.cells.remove(c.key); // a complete map needs no marker of an absence
+          }
+        }
       }
-      s.removed.clear();
-      s.changed.clear();
+      // A large list is let go rather than kept for the next few changes.
+      if (s.pending.size() > 64) {
+        s.pending = null;
+      } else {
+        s.pending.clear();
+      }
     }
   }
 
-  /** Iterates a cached map; removals and {@code setValue} are recorded for the write-back. */
-  private static final class TrackingIterator<K extends Comparable<K>, V>
+  /**
+   * Iterates a cached map in key order over a snapshot of its cells: changes made while iterating
+   * do not break it (a cell removed meanwhile is skipped); removals and {@code setValue} through it
+   * are recorded for the write-back.
+   */
+  private static final class CellIterator<K extends Comparable<K>, V>
       implements Iterator<Map.Entry<K, V>> {
     private final MapSlot<K, V> slot;
-    private final Iterator<Map.Entry<K, V>> it;
-    private Map.Entry<K, V> last;
+    private final List<Cell<K, V>> cells;
+    private int next;
+    private Cell<K, V> last;
 
-    TrackingIterator(MapSlot<K, V> slot, Iterator<Map.Entry<K, V>> it) {
+    CellIterator(MapSlot<K, V> slot) {
       this.slot = slot;
-      this.it = it;
+      this.cells = slot.inKeyOrder();
     }
 
     @Override
     public boolean hasNext() {
-      return it.hasNext();
+      while (next < cells.size() && cells.get(next).value == null) {
+        next++;
+      }
+      return next < cells.size();
     }
 
     @Override
     public Map.Entry<K, V> next() {
-      Map.Entry<K, V> e = it.next();
-      last = e;
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      Cell<K, V> c = cells.get(next++);
+      last = c;
+      V seen = c.value;
       return new Map.Entry<>() {
         @Override
         public K getKey() {
-          return e.getKey();
+          return c.key;
         }
 
         @Override
         public V getValue() {
-          return e.getValue();
+          return c.value == null ? seen : c.value;
         }
 
         @Override
         public V setValue(V value) {
-          V old = e.setValue(value);
-          slot.changed.add(e.getKey());
-          slot.entry.markDirty();
+          if (value == null) {
+            throw new NullPointerException("map state values cannot be null");
+          }
+          V old = c.value;
+          if (old == null) {
+            slot.sorted = null; // removed meanwhile: it is back
+          }
+          c.value = value;
+          slot.changed(c);
           return old;
         }
       };
@@ -601,9 +704,11 @@ public final class WriteBehindStates {
 
     @Override
     public void remove() {
-      K k = last.getKey();
-      it.remove(); // removes from local; removeKey records the deletion
-      slot.removeKey(k);
+      if (last == null || last.value == null) {
+        throw new IllegalStateException("next() not called, or the entry was removed already");
+      }
+      slot.remove(last.key);
+      last = null;
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.shopflow.marketing.benchmarks;
 
 import io.shopflow.marketing.operators.UserJourneyFunction;
+import io.shopflow.marketing.operators.bench.OneSmallValueState;
 import io.shopflow.marketing.operators.state.WriteBehindBroadcastOperator;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.EventType;
@@ -12,16 +13,11 @@ import io.shopflow.marketing.udfs.recs.Isgd;
 import io.shopflow.marketing.udfs.recs.PopularTracker;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.util.Collector;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -96,7 +92,9 @@ public class UserJourneyBench {
 
     floor =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new OneSmallState()), s -> s.userId, Types.STRING);
+            new KeyedProcessOperator<>(new OneSmallValueState<String, UserSignal>()),
+            s -> s.userId,
+            Types.STRING);
     floor.setStateBackend(new EmbeddedRocksDBStateBackend());
     floor.open();
 
@@ -183,25 +181,5 @@ public class UserJourneyBench {
     s.eventTime = time;
     floor.processElement(s, time);
     return u;
-  }
-
-  /** Reads and writes one 100-byte value per event. */
-  static final class OneSmallState extends KeyedProcessFunction<String, UserSignal, Long> {
-    private transient ValueState<byte[]> state;
-
-    @Override
-    public void open(OpenContext ctx) {
-      state = getRuntimeContext().getState(new ValueStateDescriptor<>("small", byte[].class));
-    }
-
-    @Override
-    public void processElement(UserSignal e, Context ctx, Collector<Long> out) throws Exception {
-      byte[] v = state.value();
-      if (v == null) {
-        v = new byte[100];
-      }
-      v[(int) Math.floorMod(e.eventTime, 100L)]++;
-      state.update(v);
-    }
   }
 }

@@ -2,6 +2,7 @@ package io.shopflow.marketing.pipelines.bench;
 
 import io.shopflow.marketing.operators.RecommendationRankingFunction;
 import io.shopflow.marketing.operators.RouteRecords;
+import io.shopflow.marketing.operators.bench.OneSmallValueState;
 import io.shopflow.marketing.pipelines.JobSettings;
 import io.shopflow.marketing.pipelines.MarketingJob;
 import io.shopflow.marketing.pipelines.demo.OutputReader;
@@ -27,11 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -41,9 +39,7 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.flink.util.Collector;
 
 /**
  * The streaming core against this machine's floor, in one process: a MiniCluster with RocksDB,
@@ -315,7 +311,7 @@ public final class Bench {
             WatermarkStrategy.noWatermarks(),
             "generator")
         .keyBy(e -> e.userId)
-        .process(new OneSmallState())
+        .process(new OneSmallValueState<String, FloorEvent>())
         .sinkTo(new DiscardingSink<>());
   }
 
@@ -364,26 +360,6 @@ public final class Bench {
     public long time;
 
     public FloorEvent() {}
-  }
-
-  /** Reads and writes one ~100-byte value per event. */
-  static final class OneSmallState extends KeyedProcessFunction<String, FloorEvent, Long> {
-    private transient ValueState<byte[]> state;
-
-    @Override
-    public void open(OpenContext ctx) {
-      state = getRuntimeContext().getState(new ValueStateDescriptor<>("small", byte[].class));
-    }
-
-    @Override
-    public void processElement(FloorEvent e, Context ctx, Collector<Long> out) throws Exception {
-      byte[] v = state.value();
-      if (v == null) {
-        v = new byte[100];
-      }
-      v[(int) Math.floorMod(e.time, 100L)]++;
-      state.update(v);
-    }
   }
 
   /** The job's stateful path over generated shop records; {@code kafka} adds the real sink. */

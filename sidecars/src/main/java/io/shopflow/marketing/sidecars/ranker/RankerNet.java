@@ -1,21 +1,20 @@
 package io.shopflow.marketing.sidecars.ranker;
 
+import static io.shopflow.marketing.sidecars.model.NamedParameters.gaussian;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.shopflow.marketing.sidecars.model.NamedParameters;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -31,13 +30,11 @@ public final class RankerNet implements AutoCloseable {
   public record Options(int epochs, int batch, float lr, float weightDecay, long seed) {}
 
   private final int features;
-  private final NDManager manager;
-  private final List<String> names = new ArrayList<>();
-  private final List<NDArray> params = new ArrayList<>();
+  private final NamedParameters params;
 
-  private RankerNet(int features) {
+  private RankerNet(int features, NamedParameters params) {
     this.features = features;
-    this.manager = Engine.getEngine("PyTorch").newBaseManager();
+    this.params = params;
   }
 
   public int features() {
@@ -47,44 +44,25 @@ public final class RankerNet implements AutoCloseable {
   /** A fresh network with He-initialised weights from {@code seed}. */
   public static RankerNet create(float[] mean, float[] std, int h1, int h2, long seed) {
     int f = mean.length;
-    RankerNet n = new RankerNet(f);
+    NamedParameters p = new NamedParameters();
     Random r = new Random(seed);
-    n.add("norm.mean", mean, new Shape(f));
-    n.add("norm.std", std, new Shape(f));
-    n.add("l1.w", gaussian(r, f * h1, Math.sqrt(2.0 / f)), new Shape(f, h1));
-    n.add("l1.b", new float[h1], new Shape(h1));
-    n.add("l2.w", gaussian(r, h1 * h2, Math.sqrt(2.0 / h1)), new Shape(h1, h2));
-    n.add("l2.b", new float[h2], new Shape(h2));
-    n.add("out.w", gaussian(r, h2, Math.sqrt(1.0 / h2)), new Shape(h2, 1));
-    n.add("out.b", new float[1], new Shape(1));
-    return n;
-  }
-
-  private static float[] gaussian(Random r, int n, double sd) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) (r.nextGaussian() * sd);
-    }
-    return a;
-  }
-
-  private void add(String name, float[] data, Shape shape) {
-    NDArray a = manager.create(data, shape);
-    a.setName(name);
-    names.add(name);
-    params.add(a);
-  }
-
-  private NDArray param(String name) {
-    return params.get(names.indexOf(name));
+    p.add("norm.mean", mean, new Shape(f));
+    p.add("norm.std", std, new Shape(f));
+    p.add("l1.w", gaussian(r, f * h1, Math.sqrt(2.0 / f)), new Shape(f, h1));
+    p.add("l1.b", new float[h1], new Shape(h1));
+    p.add("l2.w", gaussian(r, h1 * h2, Math.sqrt(2.0 / h1)), new Shape(h1, h2));
+    p.add("l2.b", new float[h2], new Shape(h2));
+    p.add("out.w", gaussian(r, h2, Math.sqrt(1.0 / h2)), new Shape(h2, 1));
+    p.add("out.b", new float[1], new Shape(1));
+    return new RankerNet(f, p);
   }
 
   /** Logits [n] of {@code x} [n, F]. */
   NDArray forward(NDArray x) {
-    NDArray z = x.sub(param("norm.mean")).div(param("norm.std"));
-    z = Activation.relu(z.matMul(param("l1.w")).add(param("l1.b")));
-    z = Activation.relu(z.matMul(param("l2.w")).add(param("l2.b")));
-    return z.matMul(param("out.w")).add(param("out.b")).reshape(-1);
+    NDArray z = x.sub(params.get("norm.mean")).div(params.get("norm.std"));
+    z = Activation.relu(z.matMul(params.get("l1.w")).add(params.get("l1.b")));
+    z = Activation.relu(z.matMul(params.get("l2.w")).add(params.get("l2.b")));
+    return z.matMul(params.get("out.w")).add(params.get("out.b")).reshape(-1);
   }
 
   /** Trains in place; {@code x} holds n rows of F features, row-major. */
@@ -95,11 +73,11 @@ public final class RankerNet implements AutoCloseable {
             .optLearningRateTracker(Tracker.fixed(o.lr()))
             .optWeightDecays(o.weightDecay())
             .build();
-    List<Integer> trainable = new ArrayList<>();
-    for (int k = 0; k < params.size(); k++) {
-      if (!names.get(k).startsWith("norm.")) {
-        params.get(k).setRequiresGradient(true);
-        trainable.add(k);
+    Map<String, NDArray> trainable = new LinkedHashMap<>();
+    for (String name : params.names()) {
+      if (!name.startsWith("norm.")) {
+        params.get(name).setRequiresGradient(true);
+        trainable.put(name, params.get(name));
       }
     }
     Random r = new Random(o.seed());
@@ -125,7 +103,7 @@ public final class RankerNet implements AutoCloseable {
           System.arraycopy(x, row * features, bx, k * features, features);
           by[k] = y[row];
         }
-        try (NDManager nd = manager.newSubManager()) {
+        try (NDManager nd = params.manager().newSubManager()) {
           try (GradientCollector gc = engine.newGradientCollector()) {
             NDArray z = forward(nd.create(bx, new Shape(b, features)));
             NDArray t = nd.create(by, new Shape(b));
@@ -134,18 +112,18 @@ public final class RankerNet implements AutoCloseable {
                 z.maximum(0f).sub(z.mul(t)).add(z.abs().neg().exp().add(1f).log()).mean();
             gc.backward(loss);
           }
-          for (int k : trainable) {
-            NDArray p = params.get(k);
+          for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+            NDArray p = e.getValue();
             NDArray g = p.getGradient();
             g.attach(nd);
-            adam.update(names.get(k), p, g);
+            adam.update(e.getKey(), p, g);
             g.subi(g);
           }
         }
       }
     }
-    for (int k : trainable) {
-      params.get(k).setRequiresGradient(false);
+    for (NDArray p : trainable.values()) {
+      p.setRequiresGradient(false);
     }
   }
 
@@ -154,7 +132,7 @@ public final class RankerNet implements AutoCloseable {
     if (x.length != n * features) {
       throw new IllegalArgumentException(x.length + " values are not " + n + " x " + features);
     }
-    try (NDManager nd = manager.newSubManager()) {
+    try (NDManager nd = params.manager().newSubManager()) {
       return forward(nd.create(x, new Shape(n, features)))
           .getNDArrayInternal()
           .sigmoid()
@@ -163,25 +141,21 @@ public final class RankerNet implements AutoCloseable {
   }
 
   public void save(Path file) throws IOException {
-    try (OutputStream out = Files.newOutputStream(file)) {
-      new NDList(params.toArray(new NDArray[0])).encode(out);
-    }
+    params.save(file);
   }
 
   public static RankerNet load(Path file) throws IOException {
-    try (NDManager tmp = Engine.getEngine("PyTorch").newBaseManager();
-        InputStream in = Files.newInputStream(file)) {
-      NDList list = NDList.decode(tmp, in);
-      RankerNet n = new RankerNet((int) list.get("norm.mean").getShape().get(0));
-      for (NDArray a : list) {
-        n.add(a.getName(), a.toFloatArray(), a.getShape());
-      }
-      return n;
+    NamedParameters p = NamedParameters.load(file);
+    try {
+      return new RankerNet((int) p.get("norm.mean").getShape().get(0), p);
+    } catch (RuntimeException e) {
+      p.close();
+      throw e;
     }
   }
 
   @Override
   public void close() {
-    manager.close();
+    params.close();
   }
 }

@@ -1,8 +1,9 @@
 package io.shopflow.marketing.sidecars.sentiment;
 
+import static io.shopflow.marketing.sidecars.model.NamedParameters.gaussian;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -10,14 +11,12 @@ import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.shopflow.marketing.sidecars.model.NamedParameters;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -47,15 +46,13 @@ public final class SentimentHead implements AutoCloseable {
   private final int vocab;
   private final int classes;
   private final int hidden;
-  private final NDManager manager;
-  private final List<String> names = new ArrayList<>();
-  private final List<NDArray> params = new ArrayList<>();
+  private final NamedParameters params;
 
-  private SentimentHead(int vocab, int classes, int hidden) {
+  private SentimentHead(int vocab, int classes, int hidden, NamedParameters params) {
     this.vocab = vocab;
     this.classes = classes;
     this.hidden = hidden;
-    this.manager = Engine.getEngine("PyTorch").newBaseManager();
+    this.params = params;
   }
 
   public int classes() {
@@ -71,44 +68,25 @@ public final class SentimentHead implements AutoCloseable {
    * as the regression), the embedding part small and random from {@code seed}.
    */
   public static SentimentHead create(LogReg lr, int vocab, int classes, int hidden, long seed) {
-    SentimentHead h = new SentimentHead(vocab, classes, hidden);
+    NamedParameters p = new NamedParameters();
     Random r = new Random(seed);
-    h.add("lr.weight", lr.weights(), new Shape(vocab, classes));
-    h.add("lr.bias", lr.bias(), new Shape(classes));
+    p.add("lr.weight", lr.weights(), new Shape(vocab, classes));
+    p.add("lr.bias", lr.bias(), new Shape(classes));
     float[] eye = new float[classes * classes];
     for (int k = 0; k < classes; k++) {
       eye[k * classes + k] = 1;
     }
-    h.add("stack.weight", eye, new Shape(classes, classes));
+    p.add("stack.weight", eye, new Shape(classes, classes));
     int d = MiniLmEncoder.DIM;
     if (hidden > 0) {
-      h.add("emb.w1", gaussian(r, d * hidden, Math.sqrt(2.0 / d)), new Shape(d, hidden));
-      h.add("emb.b1", new float[hidden], new Shape(hidden));
-      h.add("emb.w2", gaussian(r, hidden * classes, 0.01), new Shape(hidden, classes));
+      p.add("emb.w1", gaussian(r, d * hidden, Math.sqrt(2.0 / d)), new Shape(d, hidden));
+      p.add("emb.b1", new float[hidden], new Shape(hidden));
+      p.add("emb.w2", gaussian(r, hidden * classes, 0.01), new Shape(hidden, classes));
     } else {
-      h.add("emb.w", gaussian(r, d * classes, 0.01), new Shape(d, classes));
+      p.add("emb.w", gaussian(r, d * classes, 0.01), new Shape(d, classes));
     }
-    h.add("bias", new float[classes], new Shape(classes));
-    return h;
-  }
-
-  private static float[] gaussian(Random r, int n, double sd) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) (r.nextGaussian() * sd);
-    }
-    return a;
-  }
-
-  private void add(String name, float[] data, Shape shape) {
-    NDArray a = manager.create(data, shape);
-    a.setName(name);
-    names.add(name);
-    params.add(a);
-  }
-
-  private NDArray param(String name) {
-    return params.get(names.indexOf(name));
+    p.add("bias", new float[classes], new Shape(classes));
+    return new SentimentHead(vocab, classes, hidden, p);
   }
 
   /** The frozen regression's logits [n, classes] of TF-IDF rows. */
@@ -131,8 +109,11 @@ public final class SentimentHead implements AutoCloseable {
     NDArray index = nd.create(idx, new Shape(n, len));
     NDArray values = nd.create(val, new Shape(n, len, 1));
     NDArray gathered =
-        index.getNDArrayInternal().embedding(index, param("lr.weight"), SparseFormat.DENSE).head();
-    return gathered.mul(values).sum(new int[] {1}).add(param("lr.bias"));
+        index
+            .getNDArrayInternal()
+            .embedding(index, params.get("lr.weight"), SparseFormat.DENSE)
+            .head();
+    return gathered.mul(values).sum(new int[] {1}).add(params.get("lr.bias"));
   }
 
   /** Logits [n, classes] from regression logits [n, classes] and embeddings [n, 384]. */
@@ -143,14 +124,14 @@ public final class SentimentHead implements AutoCloseable {
       System.arraycopy(emb[i], 0, e, i * MiniLmEncoder.DIM, MiniLmEncoder.DIM);
     }
     NDArray x = nd.create(e, new Shape(n, MiniLmEncoder.DIM));
-    NDArray logits = t.matMul(param("stack.weight"));
+    NDArray logits = t.matMul(params.get("stack.weight"));
     if (hidden > 0) {
-      NDArray h = Activation.relu(x.matMul(param("emb.w1")).add(param("emb.b1")));
-      logits = logits.add(h.matMul(param("emb.w2")));
+      NDArray h = Activation.relu(x.matMul(params.get("emb.w1")).add(params.get("emb.b1")));
+      logits = logits.add(h.matMul(params.get("emb.w2")));
     } else {
-      logits = logits.add(x.matMul(param("emb.w")));
+      logits = logits.add(x.matMul(params.get("emb.w")));
     }
-    return logits.add(param("bias"));
+    return logits.add(params.get("bias"));
   }
 
   /**
@@ -163,11 +144,11 @@ public final class SentimentHead implements AutoCloseable {
             .optLearningRateTracker(Tracker.fixed(o.lr()))
             .optWeightDecays(o.weightDecay())
             .build();
-    List<Integer> trainable = new ArrayList<>();
-    for (int k = 0; k < params.size(); k++) {
-      if (!names.get(k).startsWith("lr.")) {
-        params.get(k).setRequiresGradient(true);
-        trainable.add(k);
+    Map<String, NDArray> trainable = new LinkedHashMap<>();
+    for (String name : params.names()) {
+      if (!name.startsWith("lr.")) {
+        params.get(name).setRequiresGradient(true);
+        trainable.put(name, params.get(name));
       }
     }
     Random r = new Random(o.seed());
@@ -195,18 +176,18 @@ public final class SentimentHead implements AutoCloseable {
           be[k] = emb[row];
           onehot[k * classes + y[row]] = 1;
         }
-        try (NDManager nd = manager.newSubManager()) {
+        try (NDManager nd = params.manager().newSubManager()) {
           try (GradientCollector gc = engine.newGradientCollector()) {
             NDArray logits = forward(nd, nd.create(bt, new Shape(b, classes)), be);
             NDArray target = nd.create(onehot, new Shape(b, classes));
             NDArray loss = logits.logSoftmax(1).mul(target).sum().neg().div(b);
             gc.backward(loss);
           }
-          for (int k : trainable) {
-            NDArray p = params.get(k);
+          for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+            NDArray p = e.getValue();
             NDArray g = p.getGradient();
             g.attach(nd);
-            adam.update(names.get(k), p, g);
+            adam.update(e.getKey(), p, g);
             g.subi(g);
           }
         }
@@ -215,8 +196,8 @@ public final class SentimentHead implements AutoCloseable {
         break;
       }
     }
-    for (int k : trainable) {
-      params.get(k).setRequiresGradient(false);
+    for (NDArray p : trainable.values()) {
+      p.setRequiresGradient(false);
     }
   }
 
@@ -235,7 +216,7 @@ public final class SentimentHead implements AutoCloseable {
     int batch = 512;
     for (int from = 0; from < emb.length; from += batch) {
       int to = Math.min(emb.length, from + batch);
-      try (NDManager nd = manager.newSubManager()) {
+      try (NDManager nd = params.manager().newSubManager()) {
         NDArray tt;
         if (x != null) {
           tt = regression(nd, Arrays.copyOfRange(x, from, to));
@@ -257,31 +238,24 @@ public final class SentimentHead implements AutoCloseable {
 
   /** Writes the parameters (DJL's NDList encoding, with names) to {@code file}. */
   public void save(Path file) throws IOException {
-    NDList list = new NDList(params.toArray(new NDArray[0]));
-    try (OutputStream out = Files.newOutputStream(file)) {
-      list.encode(out);
-    }
+    params.save(file);
   }
 
   /** Reads a head written by {@link #save}. */
   public static SentimentHead load(Path file) throws IOException {
-    try (NDManager tmp = Engine.getEngine("PyTorch").newBaseManager();
-        InputStream in = Files.newInputStream(file)) {
-      NDList list = NDList.decode(tmp, in);
-      NDArray w = list.get("lr.weight");
-      NDArray w1 = list.get("emb.w1");
-      int hidden = w1 == null ? 0 : (int) w1.getShape().get(1);
-      SentimentHead h =
-          new SentimentHead((int) w.getShape().get(0), (int) w.getShape().get(1), hidden);
-      for (NDArray a : list) {
-        h.add(a.getName(), a.toFloatArray(), a.getShape());
-      }
-      return h;
+    NamedParameters p = NamedParameters.load(file);
+    try {
+      Shape w = p.get("lr.weight").getShape();
+      int hidden = p.contains("emb.w1") ? (int) p.get("emb.w1").getShape().get(1) : 0;
+      return new SentimentHead((int) w.get(0), (int) w.get(1), hidden, p);
+    } catch (RuntimeException e) {
+      p.close();
+      throw e;
     }
   }
 
   @Override
   public void close() {
-    manager.close();
+    params.close();
   }
 }

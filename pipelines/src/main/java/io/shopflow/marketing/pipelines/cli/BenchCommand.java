@@ -78,6 +78,15 @@ public class BenchCommand implements Callable<Integer> {
   boolean heapTimers;
 
   @Option(
+      names = "-D",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A Flink configuration entry for every phase's job, e.g. -D"
+              + " state.backend.rocksdb.writebuffer.size=8mb (repeatable); applied after the"
+              + " job's own settings.")
+  java.util.Map<String, String> flinkConf = new java.util.LinkedHashMap<>();
+
+  @Option(
       names = "--visit-events",
       defaultValue = "10",
       description =
@@ -143,6 +152,7 @@ public class BenchCommand implements Callable<Integer> {
     o.stateCacheDirtyAgeMs = stateCacheDirtyAge.toMillis();
     o.visitEvents = visitEvents;
     o.heapTimers = heapTimers;
+    o.flinkConf = flinkConf;
     o.phases = new HashSet<>(phases);
     Path dir = workDir != null ? workDir : Files.createTempDirectory("marketing-bench");
     o.workDir = dir;

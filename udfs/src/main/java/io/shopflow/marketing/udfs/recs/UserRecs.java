@@ -136,34 +136,6 @@ public final class UserRecs {
       String reason) {}
 
   /**
-   * The first {@code k} of {@code all} in {@code order}, sorted (the same as sorting all and taking
-   * the head when {@code order} is total): a bounded heap instead of a full sort, since {@code k}
-   * is a handful and the candidates are hundreds.
-   */
-  static <T> List<T> topK(List<T> all, int k, Comparator<T> order) {
-    if (k <= 0) {
-      return new ArrayList<>();
-    }
-    if (all.size() <= k) {
-      List<T> sorted = new ArrayList<>(all);
-      sorted.sort(order);
-      return sorted;
-    }
-    java.util.PriorityQueue<T> worstFirst = new java.util.PriorityQueue<>(k + 1, order.reversed());
-    for (T x : all) {
-      if (worstFirst.size() < k) {
-        worstFirst.add(x);
-      } else if (order.compare(x, worstFirst.peek()) < 0) {
-        worstFirst.poll();
-        worstFirst.add(x);
-      }
-    }
-    List<T> top = new ArrayList<>(worstFirst);
-    top.sort(order);
-    return top;
-  }
-
-  /**
    * Ranks the candidates by {@code (1 - alpha) * cf + alpha * content}, {@code cf = wRepeat*repeat
    * + wCo*co + wMf*mf + wPop*pop}. Candidates: the user's owned items (unless excluded), their
    * co-buyer candidates and, from the popular-items snapshot, the top items overall, the top items
@@ -200,13 +172,24 @@ public final class UserRecs {
       Map<String, Float> categoryShare,
       RecParams p,
       Set<String> leaveOut) {
-    Set<String> owned = new HashSet<>(Arrays.asList(s.ownedIds));
-    Map<String, float[]> parts = new HashMap<>();
+    int n = popular == null ? 0 : popular.size();
+    // Candidates in the snapshot are kept by position in reusable arrays (no map, no second
+    // lookup, the MF score of the scan reused); the others (owned and co-buyer items outside the
+    // snapshot) in a small map.
+    RankScratch w = RANK_SCRATCH.get().begin(n);
+    Map<String, float[]> outside = new HashMap<>();
+    Set<String> owned = excludeOwned ? new HashSet<>(Arrays.asList(s.ownedIds)) : Set.of();
     if (!excludeOwned) {
       for (int i = 0; i < s.ownedIds.length; i++) {
         float rec = decay(s.ownedLast[i], now, p.halfLifeMs);
-        parts.computeIfAbsent(s.ownedIds[i], x -> new float[5])[0] =
-            (float) Math.log1p(s.ownedCounts[i]) + 0.5f * rec;
+        float v = (float) Math.log1p(s.ownedCounts[i]) + 0.5f * rec;
+        int at = n == 0 ? -1 : popular.indexOf(s.ownedIds[i]);
+        if (at >= 0) {
+          w.add(at);
+          w.repeat[at] = v;
+        } else {
+          outside.computeIfAbsent(s.ownedIds[i], x -> new float[2])[0] = v;
+        }
       }
     }
     float candDecay = decay(s.candAt, now, p.candidateHalfLifeMs);
@@ -214,16 +197,22 @@ public final class UserRecs {
       if (excludeOwned && owned.contains(s.candIds[i])) {
         continue;
       }
-      parts.computeIfAbsent(s.candIds[i], x -> new float[5])[1] = s.candScores[i] * candDecay;
+      float v = s.candScores[i] * candDecay;
+      int at = n == 0 ? -1 : popular.indexOf(s.candIds[i]);
+      if (at >= 0) {
+        w.add(at);
+        w.co[at] = v;
+      } else {
+        outside.computeIfAbsent(s.candIds[i], x -> new float[2])[1] = v;
+      }
     }
-    Set<String> fromCategory = new HashSet<>();
-    int n = popular == null ? 0 : popular.size();
+    boolean mfScanned = false;
     if (n > 0) {
       java.util.function.IntPredicate allowed =
           i -> !(excludeOwned && owned.contains(popular.ids[i]));
       for (int i = 0; i < n && i < p.popularCandidates; i++) {
         if (allowed.test(i)) {
-          parts.computeIfAbsent(popular.ids[i], x -> new float[5]);
+          w.add(i);
         }
       }
       // Cold start by category: the most bought and the newest items of the user's favourite
@@ -236,8 +225,8 @@ public final class UserRecs {
             break;
           }
           if (allowed.test(i)) {
-            parts.computeIfAbsent(popular.ids[i], x -> new float[5]);
-            fromCategory.add(popular.ids[i]);
+            w.add(i);
+            w.byCategory[i] = w.epoch;
             taken++;
           }
         }
@@ -246,10 +235,11 @@ public final class UserRecs {
       // now, which is never before the snapshot's time in the job), checked against now.
       for (int i : popular.firstSeenWithin(p.newItemWindowMs)) {
         if (now - popular.firstSeen[i] <= p.newItemWindowMs
+            && popular.categories[i] != null // List.of().contains(null) throws
             && favourites.contains(popular.categories[i])
             && allowed.test(i)) {
-          parts.computeIfAbsent(popular.ids[i], x -> new float[5]);
-          fromCategory.add(popular.ids[i]);
+          w.add(i);
+          w.byCategory[i] = w.epoch;
         }
       }
       if (userFactor != null && p.mfCandidates > 0) {
@@ -260,6 +250,7 @@ public final class UserRecs {
         double floor = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
           double score = popular.dot(userFactor, i);
+          w.mf[i] = score;
           if (score <= floor || !allowed.test(i)) {
             continue;
           }
@@ -273,42 +264,46 @@ public final class UserRecs {
             floor = best.peek()[0];
           }
         }
+        mfScanned = true;
         for (double[] e : best) {
-          parts.computeIfAbsent(popular.ids[(int) e[1]], x -> new float[5]);
+          w.add((int) e[1]);
         }
       }
     }
     double maxPop = n == 0 ? 1 : Math.log1p(Math.max(1, popular.purchases[0]));
-    List<Scored> out = new ArrayList<>(parts.size());
-    for (Map.Entry<String, float[]> e : parts.entrySet()) {
-      float[] v = e.getValue();
-      int at = n == 0 ? -1 : popular.indexOf(e.getKey());
-      if (at >= 0) {
-        v[2] = (float) popular.dot(userFactor, at);
-        v[3] = (float) (Math.log1p(popular.purchases[at]) / maxPop);
-        String category = popular.categories[at];
-        v[4] = category == null ? 0 : categoryShare.getOrDefault(category, 0f);
-      }
-      float cf = p.wRepeat * v[0] + p.wCo * v[1] + p.wMf * v[2] + p.wPop * v[3];
-      float score = (1 - p.alpha) * cf + p.alpha * v[4];
-      out.add(new Scored(e.getKey(), score, v[0], v[1], v[2], v[3], v[4], null));
-    }
-    Comparator<Scored> best =
+    Comparator<Scored> order =
         (a, b) ->
             a.score() != b.score()
                 ? Float.compare(b.score(), a.score())
                 : a.item().compareTo(b.item());
-    if (!leaveOut.isEmpty()) {
-      out.removeIf(x -> leaveOut.contains(x.item()));
+    TopK top = new TopK(k, order);
+    for (int j = 0; j < w.count; j++) {
+      int at = w.members[j];
+      String item = popular.ids[at];
+      if (!leaveOut.isEmpty() && leaveOut.contains(item)) {
+        continue;
+      }
+      float mf = (float) (mfScanned ? w.mf[at] : popular.dot(userFactor, at));
+      float pop = (float) (Math.log1p(popular.purchases[at]) / maxPop);
+      String category = popular.categories[at];
+      float content = category == null ? 0 : categoryShare.getOrDefault(category, 0f);
+      top.offer(item, w.repeat[at], w.co[at], mf, pop, content, p);
     }
-    List<Scored> top = topK(out, k, best);
+    for (Map.Entry<String, float[]> e : outside.entrySet()) {
+      if (!leaveOut.isEmpty() && leaveOut.contains(e.getKey())) {
+        continue;
+      }
+      float[] v = e.getValue();
+      top.offer(e.getKey(), v[0], v[1], 0, 0, 0, p);
+    }
     // Explanations only for what is returned.
-    List<Scored> named = new ArrayList<>(top.size());
-    for (Scored x : top) {
+    List<Scored> named = new ArrayList<>(k);
+    for (Scored x : top.sorted()) {
       int at = n == 0 ? -1 : popular.indexOf(x.item());
       String category = at >= 0 ? popular.categories[at] : null;
       boolean isNew = at >= 0 && now - popular.firstSeen[at] <= p.newItemWindowMs;
       float[] v = {x.repeat(), x.co(), x.mf(), x.pop(), x.content()};
+      boolean byCategory = at >= 0 && w.byCategory[at] == w.epoch;
       named.add(
           new Scored(
               x.item(),
@@ -318,9 +313,97 @@ public final class UserRecs {
               x.mf(),
               x.pop(),
               x.content(),
-              reason(v, p, category, isNew, fromCategory.contains(x.item()))));
+              reason(v, p, category, isNew, byCategory)));
     }
     return named;
+  }
+
+  private static final ThreadLocal<RankScratch> RANK_SCRATCH =
+      ThreadLocal.withInitial(RankScratch::new);
+
+  /**
+   * Per-thread arrays over the snapshot's positions, reused across calls: an entry belongs to the
+   * current call when its stamp equals the call's epoch, so nothing is cleared between calls.
+   */
+  private static final class RankScratch {
+    int epoch;
+    int[] member = new int[0];
+    int[] byCategory = new int[0];
+    int[] members = new int[0];
+    int count;
+    float[] repeat = new float[0];
+    float[] co = new float[0];
+    double[] mf = new double[0];
+
+    RankScratch begin(int n) {
+      if (member.length < n) {
+        member = new int[n];
+        byCategory = new int[n];
+        members = new int[n];
+        repeat = new float[n];
+        co = new float[n];
+        mf = new double[n];
+        epoch = 0;
+      }
+      if (++epoch == Integer.MAX_VALUE) {
+        Arrays.fill(member, 0);
+        Arrays.fill(byCategory, 0);
+        epoch = 1;
+      }
+      count = 0;
+      return this;
+    }
+
+    /** Makes position {@code at} a candidate of this call (its signals start at zero). */
+    void add(int at) {
+      if (member[at] != epoch) {
+        member[at] = epoch;
+        repeat[at] = 0;
+        co[at] = 0;
+        members[count++] = at;
+      }
+    }
+  }
+
+  /**
+   * The best {@code k} candidates in {@code order}: a bounded heap, and a {@link Scored} built only
+   * for a candidate that enters it.
+   */
+  private static final class TopK {
+    private final int k;
+    private final Comparator<Scored> order;
+    private final java.util.PriorityQueue<Scored> worstFirst;
+
+    TopK(int k, Comparator<Scored> order) {
+      this.k = k;
+      this.order = order;
+      this.worstFirst = new java.util.PriorityQueue<>(Math.max(1, k + 1), order.reversed());
+    }
+
+    void offer(
+        String item, float repeat, float co, float mf, float pop, float content, RecParams p) {
+      if (k <= 0) {
+        return;
+      }
+      float cf = p.wRepeat * repeat + p.wCo * co + p.wMf * mf + p.wPop * pop;
+      float score = (1 - p.alpha) * cf + p.alpha * content;
+      if (worstFirst.size() >= k) {
+        Scored worst = worstFirst.peek();
+        boolean better =
+            score != worst.score() ? score > worst.score() : item.compareTo(worst.item()) < 0;
+        if (!better) {
+          return;
+        }
+        worstFirst.poll();
+      }
+      worstFirst.add(new Scored(item, score, repeat, co, mf, pop, content, null));
+    }
+
+    List<Scored> sorted() {
+      List<Scored> top = new ArrayList<>(worstFirst);
+      top.sort(order);
+      return top;
+    }
   }
 
   /** The strongest weighted signal of a candidate, in words. */

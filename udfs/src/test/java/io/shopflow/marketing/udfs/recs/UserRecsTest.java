@@ -155,22 +155,190 @@ class UserRecsTest {
   }
 
   @Test
-  void topKIsTheHeadOfTheFullSort() {
+  void rankEqualsScoringEveryCandidateAndSortingThemAll() {
     java.util.SplittableRandom r = new java.util.SplittableRandom(3);
-    java.util.Comparator<int[]> order =
-        (a, b) -> a[0] != b[0] ? Integer.compare(b[0], a[0]) : Integer.compare(a[1], b[1]);
-    for (int round = 0; round < 200; round++) {
-      List<int[]> all = new java.util.ArrayList<>();
-      int n = r.nextInt(0, 60);
-      for (int i = 0; i < n; i++) {
-        all.add(new int[] {r.nextInt(0, 10), i}); // many ties on the score, broken by id
+    int compared = 0;
+    for (int round = 0; round < 300; round++) {
+      PopularItems pop = randomSnapshot(r, r.nextInt(0, 120));
+      UserRecState s = new UserRecState();
+      int owned = r.nextInt(0, 15);
+      for (int i = 0; i < owned; i++) {
+        UserRecs.recordOwned(s, "i" + r.nextInt(0, 200), r.nextLong(0, 100 * DAY), p);
       }
-      int k = r.nextInt(0, 12);
-      List<int[]> sorted = new java.util.ArrayList<>(all);
-      sorted.sort(order);
-      List<int[]> expected = sorted.subList(0, Math.min(k, n));
-      assertThat(UserRecs.topK(all, k, order)).containsExactlyElementsOf(expected);
+      int cands = r.nextInt(0, 30);
+      String[] ids = new String[cands];
+      int[] counts = new int[cands];
+      for (int i = 0; i < cands; i++) {
+        ids[i] = "i" + r.nextInt(0, 200);
+        counts[i] = r.nextInt(1, 9);
+      }
+      UserRecs.addCandidates(
+          s,
+          java.util.Arrays.stream(ids).distinct().toArray(String[]::new),
+          counts,
+          10,
+          1f,
+          DAY,
+          p);
+      double[] factor = r.nextInt(4) == 0 ? null : gaussian(r, pop.dims);
+      Map<String, Float> share = new java.util.HashMap<>();
+      for (int c = 0; c < 6; c++) {
+        if (r.nextBoolean()) {
+          share.put("c" + c, (float) r.nextDouble());
+        }
+      }
+      java.util.Set<String> leaveOut = new java.util.HashSet<>();
+      for (int i = r.nextInt(0, 4); i > 0; i--) {
+        leaveOut.add("i" + r.nextInt(0, 200));
+      }
+      int k = r.nextInt(0, 25);
+      boolean excludeOwned = r.nextBoolean();
+      long now = 100 * DAY + r.nextLong(0, 10 * DAY);
+      List<UserRecs.Scored> fast =
+          UserRecs.rank(s, factor, k, excludeOwned, now, pop, share, p, leaveOut);
+      List<UserRecs.Scored> all =
+          scoreAllAndSort(s, factor, excludeOwned, now, pop, share, leaveOut);
+      assertThat(fast)
+          .as("round %d", round)
+          .containsExactlyElementsOf(all.subList(0, Math.min(k, all.size())));
+      compared += fast.size();
     }
+    assertThat(compared).isGreaterThan(2_000);
+  }
+
+  private static double[] gaussian(java.util.SplittableRandom r, int n) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = r.nextDouble(-1, 1);
+    }
+    return v;
+  }
+
+  /** A snapshot of {@code n} of the items i0..i199, best first, with categories and factors. */
+  private static PopularItems randomSnapshot(java.util.SplittableRandom r, int n) {
+    PopularItems pop = new PopularItems();
+    pop.dims = 4;
+    pop.asOf = 100 * DAY;
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      ids.add("i" + i);
+    }
+    java.util.Collections.shuffle(ids, new java.util.Random(r.nextLong()));
+    pop.ids = ids.subList(0, n).toArray(String[]::new);
+    pop.categories = new String[n];
+    pop.purchases = new long[n];
+    pop.firstSeen = new long[n];
+    pop.factors = new double[n * pop.dims];
+    long purchases = 10_000;
+    for (int i = 0; i < n; i++) {
+      pop.categories[i] = r.nextInt(8) == 0 ? null : "c" + r.nextInt(0, 6);
+      purchases -= r.nextInt(0, 50);
+      pop.purchases[i] = Math.max(1, purchases);
+      pop.firstSeen[i] = pop.asOf - r.nextLong(0, 60 * DAY);
+      System.arraycopy(gaussian(r, pop.dims), 0, pop.factors, i * pop.dims, pop.dims);
+    }
+    return pop;
+  }
+
+  /**
+   * The ranking written the plain way, as the specification of {@code rank}: every candidate
+   * scored, a full sort (MF candidates by sorting every allowed item's score; the random factors
+   * make ties impossible).
+   */
+  private List<UserRecs.Scored> scoreAllAndSort(
+      UserRecState s,
+      double[] uf,
+      boolean excludeOwned,
+      long now,
+      PopularItems pop,
+      Map<String, Float> share,
+      java.util.Set<String> leaveOut) {
+    java.util.Set<String> owned = new java.util.HashSet<>(List.of(s.ownedIds));
+    Map<String, float[]> parts = new java.util.HashMap<>();
+    if (!excludeOwned) {
+      for (int i = 0; i < s.ownedIds.length; i++) {
+        parts.computeIfAbsent(s.ownedIds[i], x -> new float[5])[0] =
+            (float) Math.log1p(s.ownedCounts[i])
+                + 0.5f * UserRecs.decay(s.ownedLast[i], now, p.halfLifeMs);
+      }
+    }
+    float candDecay = UserRecs.decay(s.candAt, now, p.candidateHalfLifeMs);
+    for (int i = 0; i < s.candIds.length; i++) {
+      if (!(excludeOwned && owned.contains(s.candIds[i]))) {
+        parts.computeIfAbsent(s.candIds[i], x -> new float[5])[1] = s.candScores[i] * candDecay;
+      }
+    }
+    java.util.Set<String> byCategory = new java.util.HashSet<>();
+    int n = pop.size();
+    java.util.function.IntPredicate allowed = i -> !(excludeOwned && owned.contains(pop.ids[i]));
+    List<String> favourites = UserRecs.topKeys(share, p.topCategories);
+    for (int i = 0; i < n && i < p.popularCandidates; i++) {
+      if (allowed.test(i)) {
+        parts.computeIfAbsent(pop.ids[i], x -> new float[5]);
+      }
+    }
+    for (String c : favourites) {
+      int taken = 0;
+      for (int i = 0; i < n && taken < p.categoryCandidates; i++) {
+        if (c.equals(pop.categories[i]) && allowed.test(i)) {
+          parts.computeIfAbsent(pop.ids[i], x -> new float[5]);
+          byCategory.add(pop.ids[i]);
+          taken++;
+        }
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (now - pop.firstSeen[i] <= p.newItemWindowMs
+          && pop.categories[i] != null
+          && favourites.contains(pop.categories[i])
+          && allowed.test(i)) {
+        parts.computeIfAbsent(pop.ids[i], x -> new float[5]);
+        byCategory.add(pop.ids[i]);
+      }
+    }
+    if (uf != null && p.mfCandidates > 0) {
+      java.util.stream.IntStream.range(0, n)
+          .filter(allowed)
+          .boxed()
+          .sorted(java.util.Comparator.comparingDouble((Integer i) -> -pop.dot(uf, i)))
+          .limit(p.mfCandidates)
+          .forEach(i -> parts.computeIfAbsent(pop.ids[i], x -> new float[5]));
+    }
+    double maxPop = n == 0 ? 1 : Math.log1p(Math.max(1, pop.purchases[0]));
+    List<UserRecs.Scored> out = new java.util.ArrayList<>();
+    parts.forEach(
+        (item, v) -> {
+          if (leaveOut.contains(item)) {
+            return;
+          }
+          int at = pop.indexOf(item);
+          String category = null;
+          if (at >= 0) {
+            v[2] = (float) pop.dot(uf, at);
+            v[3] = (float) (Math.log1p(pop.purchases[at]) / maxPop);
+            category = pop.categories[at];
+            v[4] = category == null ? 0 : share.getOrDefault(category, 0f);
+          }
+          float cf = p.wRepeat * v[0] + p.wCo * v[1] + p.wMf * v[2] + p.wPop * v[3];
+          float score = (1 - p.alpha) * cf + p.alpha * v[4];
+          boolean isNew = at >= 0 && now - pop.firstSeen[at] <= p.newItemWindowMs;
+          out.add(
+              new UserRecs.Scored(
+                  item,
+                  score,
+                  v[0],
+                  v[1],
+                  v[2],
+                  v[3],
+                  v[4],
+                  UserRecs.reason(v, p, category, isNew, byCategory.contains(item))));
+        });
+    out.sort(
+        (a, b) ->
+            a.score() != b.score()
+                ? Float.compare(b.score(), a.score())
+                : a.item().compareTo(b.item()));
+    return out;
   }
 
   @Test

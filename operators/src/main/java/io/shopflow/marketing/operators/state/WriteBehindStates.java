@@ -122,10 +122,24 @@ public final class WriteBehindStates {
    * Comparable}: cached maps iterate in key order.
    */
   public <K extends Comparable<K>, V> MapState<K, V> map(MapState<K, V> backend) {
+    return map(backend, false);
+  }
+
+  /**
+   * A cached view of a small map state: read whole at a key's first access (one RocksDB scan), so
+   * that looking up map keys it does not hold costs nothing afterwards. For bounded maps whose
+   * lookups mostly miss (affinities of items seen for the first time, a new user's maps), where
+   * each miss would otherwise be a RocksDB read.
+   */
+  public <K extends Comparable<K>, V> MapState<K, V> smallMap(MapState<K, V> backend) {
+    return map(backend, true);
+  }
+
+  private <K extends Comparable<K>, V> MapState<K, V> map(MapState<K, V> backend, boolean whole) {
     if (keys == null) {
       return backend;
     }
-    CachedMap<K, V> m = new CachedMap<>(this, slots.size(), backend);
+    CachedMap<K, V> m = new CachedMap<>(this, slots.size(), backend, whole);
     slots.add(m);
     return m;
   }
@@ -457,11 +471,14 @@ public final class WriteBehindStates {
     private final WriteBehindStates owner;
     private final int index;
     private final MapState<K, V> backend;
+    // Read whole at first access instead of key by key.
+    private final boolean whole;
 
-    CachedMap(WriteBehindStates owner, int index, MapState<K, V> backend) {
+    CachedMap(WriteBehindStates owner, int index, MapState<K, V> backend, boolean whole) {
       this.owner = owner;
       this.index = index;
       this.backend = backend;
+      this.whole = whole;
     }
 
     @SuppressWarnings("unchecked")
@@ -471,6 +488,9 @@ public final class WriteBehindStates {
       if (s == null) {
         s = new MapSlot<>(e);
         e.slots[index] = s;
+        if (whole) {
+          load(s);
+        }
       }
       return s;
     }
@@ -479,28 +499,33 @@ public final class WriteBehindStates {
     private MapSlot<K, V> complete() throws Exception {
       MapSlot<K, V> s = slot();
       if (!s.complete) {
-        for (Map.Entry<K, V> e : backend.entries()) {
-          Cell<K, V> cell = s.cells.get(e.getKey());
-          if (cell == null) {
-            s.cells.put(e.getKey(), new Cell<>(e.getKey(), e.getValue(), STORED_YES));
-          } else {
-            cell.stored = STORED_YES; // the local value (or removal) wins
-          }
-        }
-        // What the scan did not see, the backend does not hold; known absences are dropped.
-        s.cells
-            .values()
-            .removeIf(
-                c -> {
-                  if (c.stored == STORED_UNKNOWN) {
-                    c.stored = STORED_NO;
-                  }
-                  return c.value == null && !c.dirty && c.stored == STORED_NO;
-                });
-        s.sorted = null;
-        s.complete = true;
+        load(s);
       }
       return s;
+    }
+
+    /** Reads every backend entry into {@code s}; local values and removals win. */
+    private void load(MapSlot<K, V> s) throws Exception {
+      for (Map.Entry<K, V> e : backend.entries()) {
+        Cell<K, V> cell = s.cells.get(e.getKey());
+        if (cell == null) {
+          s.cells.put(e.getKey(), new Cell<>(e.getKey(), e.getValue(), STORED_YES));
+        } else {
+          cell.stored = STORED_YES; // the local value (or removal) wins
+        }
+      }
+      // What the scan did not see, the backend does not hold; known absences are dropped.
+      s.cells
+          .values()
+          .removeIf(
+              c -> {
+                if (c.stored == STORED_UNKNOWN) {
+                  c.stored = STORED_NO;
+                }
+                return c.value == null && !c.dirty && c.stored == STORED_NO;
+              });
+      s.sorted = null;
+      s.complete = true;
     }
 
     @Override

@@ -22,24 +22,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A cached map and a plain RocksDB map state get the same random operations (reads, writes,
- * removals, iteration with removal and {@code setValue}, clears) under tight cache bounds, so
- * evictions, early write-backs and checkpoint restores happen all the time; every answer of the
- * cached map must equal the plain one's.
+ * A cached map, a cached map read whole ({@code smallMap}) and a plain RocksDB map state get the
+ * same random operations (reads, writes, removals, iteration with removal and {@code setValue},
+ * clears) under tight cache bounds, so evictions, early write-backs and checkpoint restores happen
+ * all the time; every answer of the cached map must equal the plain one's.
  */
 class CachedMapMatchesRocksDbTest {
   static final AtomicLong CLOCK = new AtomicLong();
   static final MapStateDescriptor<String, Integer> CACHED =
       new MapStateDescriptor<>("cached", Types.STRING, Types.INT);
+  static final MapStateDescriptor<String, Integer> WHOLE =
+      new MapStateDescriptor<>("whole", Types.STRING, Types.INT);
   static final MapStateDescriptor<String, Integer> PLAIN =
       new MapStateDescriptor<>("plain", Types.STRING, Types.INT);
 
-  /** Commands "key op arg value"; answers "cached | plain". */
+  /** Commands "key op arg value"; answers "cached | read whole | plain". */
   static final class Twin extends KeyedProcessFunction<String, String, String>
       implements WriteBehindFunction {
     transient KeyContext keys;
     transient WriteBehindStates states;
     transient MapState<String, Integer> cached;
+    transient MapState<String, Integer> whole;
     transient MapState<String, Integer> plain;
 
     @Override
@@ -57,13 +60,15 @@ class CachedMapMatchesRocksDbTest {
       // 4 keys on the heap, 2 with unwritten changes, 5 ms age bound: constant write-backs.
       states = new WriteBehindStates(keys, 4, 2, 5, 50, CLOCK::get);
       cached = states.map(getRuntimeContext().getMapState(CACHED));
+      whole = states.smallMap(getRuntimeContext().getMapState(WHOLE));
       plain = getRuntimeContext().getMapState(PLAIN);
     }
 
     @Override
     public void processElement(String cmd, Context ctx, Collector<String> out) throws Exception {
       String[] p = cmd.split(" ");
-      out.collect(cmd + " -> " + apply(cached, p) + " | " + apply(plain, p));
+      out.collect(
+          cmd + " -> " + apply(cached, p) + " | " + apply(whole, p) + " | " + apply(plain, p));
     }
 
     private static String apply(MapState<String, Integer> m, String[] p) throws Exception {
@@ -186,8 +191,10 @@ class CachedMapMatchesRocksDbTest {
 
   private static int check(List<String> answers) {
     for (String answer : answers) {
-      String[] sides = answer.split(" -> ")[1].split(" \\| ", -1);
-      assertThat(sides[0]).as(answer).isEqualTo(sides.length > 1 ? sides[1] : "");
+      String[] sides = answer.split(" -> ", -1)[1].split(" \\| ", -1);
+      assertThat(sides).as(answer).hasSize(3);
+      assertThat(sides[0]).as(answer).isEqualTo(sides[2]);
+      assertThat(sides[1]).as(answer).isEqualTo(sides[2]);
     }
     return answers.size();
   }

@@ -118,6 +118,7 @@ public class UserJourneyFunction
 
   // Every state above sits behind this heap cache when the write-behind operator runs us.
   private transient KeyContext keyContext;
+  private transient boolean presenceMarkersComplete;
   private transient WriteBehindStates states;
 
   public UserJourneyFunction(EngineConfig cfg) {
@@ -128,6 +129,10 @@ public class UserJourneyFunction
   public void open(OpenContext openContext) {
     zone = cfg.zoneId();
     states = WriteBehindStates.forEngine(keyContext, cfg);
+    // No TTL: the marker must outlive every state of the user (consent has no TTL either).
+    states.trackPresence(
+        getRuntimeContext().getState(new ValueStateDescriptor<>("present", Types.BOOLEAN)),
+        presenceMarkersComplete);
     StateTtlConfig profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
     StateTtlConfig dayTtl = ItemCatalogFunction.ttl(Duration.ofDays(2).toMillis());
     StateTtlConfig dedupTtl = ItemCatalogFunction.ttl(cfg.dedupWindowMs);
@@ -183,6 +188,16 @@ public class UserJourneyFunction
     states.flush();
   }
 
+  @Override
+  public void bindPresenceMarkersComplete(boolean complete) {
+    this.presenceMarkersComplete = complete;
+  }
+
+  @Override
+  public boolean writesPresenceMarkers() {
+    return states.writesPresenceMarkers();
+  }
+
   // ------------------------------------------------------------------ inputs
 
   @Override
@@ -223,7 +238,7 @@ public class UserJourneyFunction
     }
   }
 
-  private void clearAllState() {
+  private void clearAllState() throws Exception {
     session.clear();
     sessionViews.clear();
     profile.clear();
@@ -242,6 +257,7 @@ public class UserJourneyFunction
     recentlySent.clear();
     deferred.clear();
     pendingReviews.clear();
+    states.forgetPresence();
   }
 
   private void onPriceDrop(UserSignal s, ReadOnlyContext ctx, Collector<Action> out)

@@ -2,6 +2,7 @@ package io.shopflow.marketing.operators.state;
 
 import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
@@ -15,21 +16,34 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
     extends CoBroadcastWithKeyedOperator<K, IN1, IN2, OUT> {
   private static final long serialVersionUID = 1L;
 
+  private transient PresenceLineage presence;
+
   public <F extends KeyedBroadcastProcessFunction<K, IN1, IN2, OUT> & WriteBehindFunction>
       WriteBehindBroadcastOperator(F function, List<MapStateDescriptor<?, ?>> broadcastStates) {
     super(function, broadcastStates);
   }
 
   @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    presence = new PresenceLineage();
+    presence.initialize(context);
+  }
+
+  @Override
   public void open() throws Exception {
-    ((WriteBehindFunction) userFunction).bindKeyContext(this);
+    WriteBehindFunction f = (WriteBehindFunction) userFunction;
+    f.bindKeyContext(this);
+    f.bindPresenceMarkersComplete(presence.complete());
     super.open();
   }
 
   // Runs before the keyed state backend takes its snapshot (checkpoints and savepoints alike).
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
-    ((WriteBehindFunction) userFunction).flushWriteBehind();
+    WriteBehindFunction f = (WriteBehindFunction) userFunction;
+    f.flushWriteBehind();
+    presence.snapshot(f.writesPresenceMarkers());
     super.snapshotState(context);
   }
 }

@@ -14,4 +14,16 @@ public interface WriteBehindFunction {
 
   /** Writes every cached change to the keyed state backend. */
   void flushWriteBehind() throws Exception;
+
+  /**
+   * Called by the operator before the function's {@code open()}: whether every key with state in
+   * the backend carries a presence marker, so that a key without one is new (see {@link
+   * WriteBehindStates#trackPresence}).
+   */
+  default void bindPresenceMarkersComplete(boolean complete) {}
+
+  /** Whether the function writes a presence marker for every key it writes state for. */
+  default boolean writesPresenceMarkers() {
+    return false;
+  }
 }

@@ -53,6 +53,9 @@ public final class WriteBehindStates {
   private final LinkedHashMap<Object, Entry> dirty = new LinkedHashMap<>();
   private Object lastKey;
   private Entry lastEntry;
+  // The presence marker of each key with state, and whether every such key has one.
+  private ValueState<Boolean> presence;
+  private boolean presenceComplete;
 
   /**
    * @param keys the operator's key context, or {@code null} for write-through
@@ -144,6 +147,41 @@ public final class WriteBehindStates {
     return m;
   }
 
+  /**
+   * Keeps a marker ({@code marker}, a {@code Boolean} value state without TTL) for every key this
+   * cache writes state for, so that a key without one is known to have no state at all: its first
+   * access costs one RocksDB read instead of one per state and map (most of a shop's visitors are
+   * new). Only when {@code markersComplete} (every key with state has a marker: see {@link
+   * WriteBehindFunction#bindPresenceMarkersComplete}) are missing markers trusted; markers are
+   * written either way. No-op when not caching.
+   */
+  public void trackPresence(ValueState<Boolean> marker, boolean markersComplete) {
+    if (keys == null) {
+      return;
+    }
+    this.presence = marker;
+    this.presenceComplete = markersComplete;
+  }
+
+  /**
+   * After the caller cleared every state of the current key (an erasure): its presence marker is
+   * deleted at the write-back too, unless state was written again by then. No-op when no marker is
+   * kept.
+   */
+  public void forgetPresence() throws Exception {
+    if (presence == null) {
+      return;
+    }
+    Entry e = current();
+    e.forget = true;
+    e.markDirty();
+  }
+
+  /** Whether a marker is written for every key written back (see {@link #trackPresence}). */
+  public boolean writesPresenceMarkers() {
+    return presence != null;
+  }
+
   /** Writes every changed entry to the backend and drops keys idle for too long. */
   public void flush() throws Exception {
     if (keys == null || entries.isEmpty()) {
@@ -182,6 +220,17 @@ public final class WriteBehindStates {
         slots.get(i).writeBack(entry.slots[i]);
       }
     }
+    if (presence != null) {
+      if (entry.forget && entry.knownEmpty()) {
+        presence.clear();
+        entry.marked = false;
+        entry.fresh = true;
+      } else if (!entry.marked) {
+        presence.update(Boolean.TRUE);
+        entry.marked = true;
+      }
+      entry.forget = false;
+    }
     entry.dirty = false;
     dirty.remove(entry.key);
   }
@@ -215,6 +264,10 @@ public final class WriteBehindStates {
     Entry e = entries.get(key);
     if (e == null) {
       e = new Entry(key, slots.size());
+      if (presence != null && presenceComplete) {
+        e.marked = presence.value() != null;
+        e.fresh = !e.marked;
+      }
       entries.put(key, e);
       if (entries.size() > maxKeys) {
         evictEldest(key);
@@ -255,10 +308,37 @@ public final class WriteBehindStates {
     boolean dirty;
     long lastAccess;
     long dirtySince;
+    // The backend held no state for the key when it was cached: nothing to read.
+    boolean fresh;
+    // The key's presence marker is in the backend.
+    boolean marked;
+    // Every state was cleared: delete the marker if nothing was written since.
+    boolean forget;
 
     Entry(Object key, int size) {
       this.key = key;
       this.slots = new Object[size];
+    }
+
+    /** Whether every state of the key is known to be empty (each slot read or written). */
+    boolean knownEmpty() {
+      for (Object slot : slots) {
+        if (slot == null) {
+          if (!fresh) {
+            return false; // never touched: the backend may hold it
+          }
+        } else if (slot instanceof ValueSlot<?> v) {
+          if (v.value != null) {
+            return false;
+          }
+        } else {
+          MapSlot<?, ?> m = (MapSlot<?, ?>) slot;
+          if (!m.complete || !m.inKeyOrder().isEmpty()) {
+            return false;
+          }
+        }
+      }
+      return true;
     }
 
     /** Called after a slot changed: queues the key for write-back, within the dirty bound. */
@@ -316,7 +396,7 @@ public final class WriteBehindStates {
         ValueSlot<T> s = (ValueSlot<T>) e.slots[index];
         if (s == null) {
           s = new ValueSlot<>(e);
-          if (load) {
+          if (load && !e.fresh) {
             s.value = backend.value();
           }
           e.slots[index] = s;
@@ -488,7 +568,9 @@ public final class WriteBehindStates {
       if (s == null) {
         s = new MapSlot<>(e);
         e.slots[index] = s;
-        if (whole) {
+        if (e.fresh) {
+          s.complete = true; // a new key: the backend holds nothing
+        } else if (whole) {
           load(s);
         }
       }

@@ -40,6 +40,7 @@ class CachedMapMatchesRocksDbTest {
   static final class Twin extends KeyedProcessFunction<String, String, String>
       implements WriteBehindFunction {
     transient KeyContext keys;
+    transient boolean markersComplete;
     transient WriteBehindStates states;
     transient MapState<String, Integer> cached;
     transient MapState<String, Integer> whole;
@@ -56,11 +57,28 @@ class CachedMapMatchesRocksDbTest {
     }
 
     @Override
+    public void bindPresenceMarkersComplete(boolean complete) {
+      markersComplete = complete;
+    }
+
+    @Override
+    public boolean writesPresenceMarkers() {
+      return states.writesPresenceMarkers();
+    }
+
+    @Override
     public void open(OpenContext ctx) {
       // 4 keys on the heap, 2 with unwritten changes, 5 ms age bound: constant write-backs.
       states = new WriteBehindStates(keys, 4, 2, 5, 50, CLOCK::get);
       cached = states.map(getRuntimeContext().getMapState(CACHED));
       whole = states.smallMap(getRuntimeContext().getMapState(WHOLE));
+      // New keys are known empty without reading: the plain map must still agree.
+      states.trackPresence(
+          getRuntimeContext()
+              .getState(
+                  new org.apache.flink.api.common.state.ValueStateDescriptor<>(
+                      "present", Types.BOOLEAN)),
+          markersComplete);
       plain = getRuntimeContext().getMapState(PLAIN);
     }
 

@@ -53,6 +53,7 @@ public class UserJourneyBench {
   public int flushEvery;
 
   private UserJourneyFunction function;
+  private WriteBehindBroadcastOperator<String, UserSignal, PopularItems, Action> operator;
 
   private KeyedBroadcastOperatorTestHarness<String, UserSignal, PopularItems, Action> journey;
   private KeyedOneInputStreamOperatorTestHarness<String, UserSignal, Long> floor;
@@ -66,14 +67,9 @@ public class UserJourneyBench {
   public void setUp() throws Exception {
     cfg.stateCacheKeys = stateCacheKeys;
     function = new UserJourneyFunction(cfg);
+    operator = new WriteBehindBroadcastOperator<>(function, List.of(UserJourneyFunction.POPULAR));
     journey =
-        new KeyedBroadcastOperatorTestHarness<>(
-            new WriteBehindBroadcastOperator<>(function, List.of(UserJourneyFunction.POPULAR)),
-            s -> s.userId,
-            Types.STRING,
-            128,
-            1,
-            0);
+        new KeyedBroadcastOperatorTestHarness<>(operator, s -> s.userId, Types.STRING, 128, 1, 0);
     journey.setStateBackend(new EmbeddedRocksDBStateBackend());
     journey.open();
     PopularTracker tracker = new PopularTracker(cfg.recs);
@@ -151,7 +147,7 @@ public class UserJourneyBench {
     s.eventTime = time;
     journey.processElement(s, time);
     if (next % flushEvery == 0) {
-      function.flushWriteBehind();
+      operator.writeBehindStates().flush();
     }
     int out = journey.getOutput().size();
     journey.getOutput().clear();

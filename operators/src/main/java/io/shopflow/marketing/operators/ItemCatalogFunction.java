@@ -80,7 +80,6 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
   private transient MapState<String, Long> partnerBuyers;
 
   // Every state above sits behind this heap cache when the write-behind operator runs us.
-  private transient KeyContext keyContext;
   private transient WriteBehindStates states;
 
   public ItemCatalogFunction(EngineConfig cfg) {
@@ -88,18 +87,16 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
   }
 
   @Override
-  public void bindKeyContext(KeyContext keys) {
-    this.keyContext = keys;
-  }
-
-  @Override
-  public void flushWriteBehind() throws Exception {
-    states.flush();
+  public WriteBehindStates bindWriteBehind(KeyContext keys) {
+    states = WriteBehindStates.forEngine(keys, cfg);
+    return states;
   }
 
   @Override
   public void open(OpenContext openContext) {
-    states = WriteBehindStates.forEngine(keyContext, cfg);
+    if (states == null) {
+      states = WriteBehindStates.forEngine(null, cfg); // a stock operator: write-through
+    }
     StateTtlConfig catalogTtl = ttl(cfg.catalogTtlMs);
     StateTtlConfig interestTtl = ttl(cfg.interestWindowMs);
 

@@ -117,8 +117,6 @@ public class UserJourneyFunction
   private transient Counter actionsSuppressed;
 
   // Every state above sits behind this heap cache when the write-behind operator runs us.
-  private transient KeyContext keyContext;
-  private transient boolean presenceMarkersComplete;
   private transient WriteBehindStates states;
 
   public UserJourneyFunction(EngineConfig cfg) {
@@ -128,11 +126,12 @@ public class UserJourneyFunction
   @Override
   public void open(OpenContext openContext) {
     zone = cfg.zoneId();
-    states = WriteBehindStates.forEngine(keyContext, cfg);
+    if (states == null) {
+      states = WriteBehindStates.forEngine(null, cfg); // a stock operator: write-through
+    }
     // No TTL: the marker must outlive every state of the user (consent has no TTL either).
     states.trackPresence(
-        getRuntimeContext().getState(new ValueStateDescriptor<>("present", Types.BOOLEAN)),
-        presenceMarkersComplete);
+        getRuntimeContext().getState(new ValueStateDescriptor<>("present", Types.BOOLEAN)));
     StateTtlConfig profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
     StateTtlConfig dayTtl = ItemCatalogFunction.ttl(Duration.ofDays(2).toMillis());
     StateTtlConfig dedupTtl = ItemCatalogFunction.ttl(cfg.dedupWindowMs);
@@ -179,23 +178,9 @@ public class UserJourneyFunction
   }
 
   @Override
-  public void bindKeyContext(KeyContext keys) {
-    this.keyContext = keys;
-  }
-
-  @Override
-  public void flushWriteBehind() throws Exception {
-    states.flush();
-  }
-
-  @Override
-  public void bindPresenceMarkersComplete(boolean complete) {
-    this.presenceMarkersComplete = complete;
-  }
-
-  @Override
-  public boolean writesPresenceMarkers() {
-    return states.writesPresenceMarkers();
+  public WriteBehindStates bindWriteBehind(KeyContext keys) {
+    states = WriteBehindStates.forEngine(keys, cfg);
+    return states;
   }
 
   // ------------------------------------------------------------------ inputs

@@ -198,7 +198,9 @@ class ItemCatalogFunctionTest {
 
   /** Keys with an entry in the named state, as the next checkpoint holds them. */
   private List<String> keysWith(String state) throws Exception {
-    fn.flushWriteBehind();
+    if (h.getOperator() instanceof WriteBehindKeyedProcessOperator<?, ?, ?> op) {
+      op.writeBehindStates().flush();
+    }
     try (var keys =
         h.getOperator().<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
       return keys.collect(Collectors.toList());

@@ -41,7 +41,9 @@ final class UserJourneyHarness
 
   /** Key-value state entries over all keys (heap or RocksDB), as the next checkpoint holds them. */
   int numKeyedStateEntries() throws Exception {
-    fn.flushWriteBehind();
+    if (getOperator() instanceof WriteBehindBroadcastOperator<?, ?, ?, ?> op) {
+      op.writeBehindStates().flush();
+    }
     KeyedStateBackend<Object> backend = getOperator().getKeyedStateBackend();
     if (backend instanceof HeapKeyedStateBackend<?> heap) {
       return heap.numKeyValueStateEntries();

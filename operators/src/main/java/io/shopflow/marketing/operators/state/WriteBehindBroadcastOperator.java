@@ -17,6 +17,7 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
   private static final long serialVersionUID = 1L;
 
   private transient PresenceLineage presence;
+  private transient WriteBehindStates cache;
 
   public <F extends KeyedBroadcastProcessFunction<K, IN1, IN2, OUT> & WriteBehindFunction>
       WriteBehindBroadcastOperator(F function, List<MapStateDescriptor<?, ?>> broadcastStates) {
@@ -32,18 +33,21 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
 
   @Override
   public void open() throws Exception {
-    WriteBehindFunction f = (WriteBehindFunction) userFunction;
-    f.bindKeyContext(this);
-    f.bindPresenceMarkersComplete(presence.complete());
+    cache = ((WriteBehindFunction) userFunction).bindWriteBehind(this);
+    cache.presenceMarkersComplete(presence.complete());
     super.open();
+  }
+
+  /** The function's cache (after {@code open()}). */
+  public WriteBehindStates writeBehindStates() {
+    return cache;
   }
 
   // Runs before the keyed state backend takes its snapshot (checkpoints and savepoints alike).
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
-    WriteBehindFunction f = (WriteBehindFunction) userFunction;
-    f.flushWriteBehind();
-    presence.snapshot(f.writesPresenceMarkers());
+    cache.flush();
+    presence.snapshot(cache.writesPresenceMarkers());
     super.snapshotState(context);
   }
 }

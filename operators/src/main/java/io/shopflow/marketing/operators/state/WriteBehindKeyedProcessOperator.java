@@ -14,6 +14,7 @@ public class WriteBehindKeyedProcessOperator<K, IN, OUT> extends KeyedProcessOpe
   private static final long serialVersionUID = 1L;
 
   private transient PresenceLineage presence;
+  private transient WriteBehindStates cache;
 
   public <F extends KeyedProcessFunction<K, IN, OUT> & WriteBehindFunction>
       WriteBehindKeyedProcessOperator(F function) {
@@ -29,18 +30,21 @@ public class WriteBehindKeyedProcessOperator<K, IN, OUT> extends KeyedProcessOpe
 
   @Override
   public void open() throws Exception {
-    WriteBehindFunction f = (WriteBehindFunction) userFunction;
-    f.bindKeyContext(this);
-    f.bindPresenceMarkersComplete(presence.complete());
+    cache = ((WriteBehindFunction) userFunction).bindWriteBehind(this);
+    cache.presenceMarkersComplete(presence.complete());
     super.open();
+  }
+
+  /** The function's cache (after {@code open()}). */
+  public WriteBehindStates writeBehindStates() {
+    return cache;
   }
 
   // Runs before the keyed state backend takes its snapshot (checkpoints and savepoints alike).
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
-    WriteBehindFunction f = (WriteBehindFunction) userFunction;
-    f.flushWriteBehind();
-    presence.snapshot(f.writesPresenceMarkers());
+    cache.flush();
+    presence.snapshot(cache.writesPresenceMarkers());
     super.snapshotState(context);
   }
 }

@@ -15,7 +15,7 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * A write-behind heap cache in front of a keyed function's {@code ValueState}s and {@code
  * MapState}s: reads and writes of recently active keys stay on the heap, and the changed entries
  * are written to the real (RocksDB) state only when a checkpoint is taken ({@link #flush()}, called
- * from {@link WriteBehindFunction#flushWriteBehind()}) or when a key is evicted.
+ * from the write-behind operator's {@code snapshotState}) or when a key is evicted.
  *
  * <p>Why: a RocksDB state access costs a JNI call, a key serialisation and a value
  * (de)serialisation; the user operator touches about twenty states per event. A shopper's events
@@ -151,16 +151,20 @@ public final class WriteBehindStates {
    * Keeps a marker ({@code marker}, a {@code Boolean} value state without TTL) for every key this
    * cache writes state for, so that a key without one is known to have no state at all: its first
    * access costs one RocksDB read instead of one per state and map (most of a shop's visitors are
-   * new). Only when {@code markersComplete} (every key with state has a marker: see {@link
-   * WriteBehindFunction#bindPresenceMarkersComplete}) are missing markers trusted; markers are
+   * new). Missing markers are trusted only when every key with state has one, which the
+   * write-behind operator knows from the state it restored ({@link PresenceLineage}); markers are
    * written either way. No-op when not caching.
    */
-  public void trackPresence(ValueState<Boolean> marker, boolean markersComplete) {
+  public void trackPresence(ValueState<Boolean> marker) {
     if (keys == null) {
       return;
     }
     this.presence = marker;
-    this.presenceComplete = markersComplete;
+  }
+
+  /** Set by the write-behind operator from the state it restored (see {@link PresenceLineage}). */
+  void presenceMarkersComplete(boolean complete) {
+    this.presenceComplete = complete;
   }
 
   /**
@@ -175,6 +179,11 @@ public final class WriteBehindStates {
     Entry e = current();
     e.forget = true;
     e.markDirty();
+  }
+
+  /** Whether a key without a marker is taken as new (see {@link #trackPresence}). */
+  boolean presenceComplete() {
+    return presenceComplete;
   }
 
   /** Whether a marker is written for every key written back (see {@link #trackPresence}). */

@@ -39,37 +39,20 @@ class CachedMapMatchesRocksDbTest {
   /** Commands "key op arg value"; answers "cached | read whole | plain". */
   static final class Twin extends KeyedProcessFunction<String, String, String>
       implements WriteBehindFunction {
-    transient KeyContext keys;
-    transient boolean markersComplete;
     transient WriteBehindStates states;
     transient MapState<String, Integer> cached;
     transient MapState<String, Integer> whole;
     transient MapState<String, Integer> plain;
 
     @Override
-    public void bindKeyContext(KeyContext keys) {
-      this.keys = keys;
-    }
-
-    @Override
-    public void flushWriteBehind() throws Exception {
-      states.flush();
-    }
-
-    @Override
-    public void bindPresenceMarkersComplete(boolean complete) {
-      markersComplete = complete;
-    }
-
-    @Override
-    public boolean writesPresenceMarkers() {
-      return states.writesPresenceMarkers();
+    public WriteBehindStates bindWriteBehind(KeyContext keys) {
+      // 4 keys on the heap, 2 with unwritten changes, 5 ms age bound: constant write-backs.
+      states = new WriteBehindStates(keys, 4, 2, 5, 50, CLOCK::get);
+      return states;
     }
 
     @Override
     public void open(OpenContext ctx) {
-      // 4 keys on the heap, 2 with unwritten changes, 5 ms age bound: constant write-backs.
-      states = new WriteBehindStates(keys, 4, 2, 5, 50, CLOCK::get);
       cached = states.map(getRuntimeContext().getMapState(CACHED));
       whole = states.smallMap(getRuntimeContext().getMapState(WHOLE));
       // New keys are known empty without reading: the plain map must still agree.
@@ -77,8 +60,7 @@ class CachedMapMatchesRocksDbTest {
           getRuntimeContext()
               .getState(
                   new org.apache.flink.api.common.state.ValueStateDescriptor<>(
-                      "present", Types.BOOLEAN)),
-          markersComplete);
+                      "present", Types.BOOLEAN)));
       plain = getRuntimeContext().getMapState(PLAIN);
     }
 

@@ -47,8 +47,6 @@ class WriteBehindStatesTest {
     final int maxKeys;
     final int maxDirty;
     final boolean presence;
-    transient boolean markersComplete;
-    transient KeyContext keys;
     transient WriteBehindStates states;
     transient ValueState<Long> count;
     transient MapState<String, Integer> tags;
@@ -60,32 +58,17 @@ class WriteBehindStatesTest {
     }
 
     @Override
-    public void bindPresenceMarkersComplete(boolean complete) {
-      this.markersComplete = complete;
-    }
-
-    @Override
-    public boolean writesPresenceMarkers() {
-      return states.writesPresenceMarkers();
-    }
-
-    @Override
-    public void bindKeyContext(KeyContext keys) {
-      this.keys = keys;
-    }
-
-    @Override
-    public void flushWriteBehind() throws Exception {
-      states.flush();
+    public WriteBehindStates bindWriteBehind(KeyContext keys) {
+      states = new WriteBehindStates(keys, maxKeys, maxDirty, 60_000, 600_000, CLOCK::get);
+      return states;
     }
 
     @Override
     public void open(OpenContext ctx) {
-      states = new WriteBehindStates(keys, maxKeys, maxDirty, 60_000, 600_000, CLOCK::get);
       count = states.value(getRuntimeContext().getState(COUNT));
       tags = states.map(getRuntimeContext().getMapState(TAGS));
       if (presence) {
-        states.trackPresence(getRuntimeContext().getState(PRESENT), markersComplete);
+        states.trackPresence(getRuntimeContext().getState(PRESENT));
       }
     }
 
@@ -303,7 +286,7 @@ class WriteBehindStatesTest {
 
     // Markers now, but the restored state has keys without one: they must still be read.
     open(100, 1_000, true, withoutMarkers);
-    assertThat(fn.markersComplete).isFalse();
+    assertThat(fn.states.presenceComplete()).isFalse();
     send("a:count", "a:tags", "b:count");
     assertThat(output()).containsExactly("a=3", "a=[x1]", "b=1");
     OperatorSubtaskState stillIncomplete = h.snapshot(2L, 2L);
@@ -311,7 +294,7 @@ class WriteBehindStatesTest {
 
     // For good: a later snapshot of that lineage is no more complete.
     open(100, 1_000, true, stillIncomplete);
-    assertThat(fn.markersComplete).isFalse();
+    assertThat(fn.states.presenceComplete()).isFalse();
     send("a:count", "b:count");
     assertThat(output()).containsExactly("a=4", "b=2");
   }
@@ -320,7 +303,7 @@ class WriteBehindStatesTest {
   void withCompleteMarkersNewKeysStartEmptyAndKnownKeysAreReadBack() throws Exception {
     // A job started without state: every key it writes gets a marker.
     open(2, 1_000, true, null);
-    assertThat(fn.markersComplete).isTrue();
+    assertThat(fn.states.presenceComplete()).isTrue();
     send("a:count", "a:tag:x", "b:count", "c:count", "d:count"); // a and b are evicted
     send("a:count", "a:tags", "b:count");
     assertThat(output()).containsExactly("a=1", "b=1", "c=1", "d=1", "a=2", "a=[x1]", "b=2");
@@ -330,7 +313,7 @@ class WriteBehindStatesTest {
     h.close();
 
     open(2, 1_000, true, snapshot);
-    assertThat(fn.markersComplete).isTrue();
+    assertThat(fn.states.presenceComplete()).isTrue();
     send("a:count", "a:tags", "d:count", "e:count", "e:tags");
     assertThat(output()).containsExactly("a=3", "a=[x1]", "d=2", "e=1", "e=[]");
   }

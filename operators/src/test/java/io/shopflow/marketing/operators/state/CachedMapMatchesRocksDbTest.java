@@ -13,7 +13,6 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -127,14 +126,7 @@ class CachedMapMatchesRocksDbTest {
   private KeyedOneInputStreamOperatorTestHarness<String, String, String> h;
 
   private void open(OperatorSubtaskState restore) throws Exception {
-    h =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new WriteBehindKeyedProcessOperator<>(new Twin()), c -> c.split(" ")[0], Types.STRING);
-    h.setStateBackend(new EmbeddedRocksDBStateBackend());
-    if (restore != null) {
-      h.initializeState(restore);
-    }
-    h.open();
+    h = RocksDbHarness.open(new Twin(), c -> c.split(" ")[0], restore);
   }
 
   @AfterEach

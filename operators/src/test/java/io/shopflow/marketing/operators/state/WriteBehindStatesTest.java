@@ -16,7 +16,6 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -118,14 +117,7 @@ class WriteBehindStatesTest {
   private void open(int maxKeys, int maxDirty, boolean presence, OperatorSubtaskState restore)
       throws Exception {
     fn = new Counter(maxKeys, maxDirty, presence);
-    h =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new WriteBehindKeyedProcessOperator<>(fn), c -> c.split(":")[0], Types.STRING);
-    h.setStateBackend(new EmbeddedRocksDBStateBackend());
-    if (restore != null) {
-      h.initializeState(restore);
-    }
-    h.open();
+    h = RocksDbHarness.open(fn, c -> c.split(":")[0], restore);
   }
 
   @AfterEach
@@ -150,12 +142,17 @@ class WriteBehindStatesTest {
 
   /** The counter as RocksDB holds it, bypassing the cache. */
   private Long backendCount(String key) throws Exception {
+    return backendValue(key, COUNT);
+  }
+
+  /** A value state as RocksDB holds it, bypassing the cache. */
+  private <T> T backendValue(String key, ValueStateDescriptor<T> state) throws Exception {
     KeyedStateBackend<Object> backend = h.getOperator().getKeyedStateBackend();
     Object current = backend.getCurrentKey();
     backend.setCurrentKey(key);
     try {
       return backend
-          .getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, COUNT)
+          .getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, state)
           .value();
     } finally {
       if (current != null) {
@@ -307,8 +304,8 @@ class WriteBehindStatesTest {
     send("a:count", "a:tag:x", "b:count", "c:count", "d:count"); // a and b are evicted
     send("a:count", "a:tags", "b:count");
     assertThat(output()).containsExactly("a=1", "b=1", "c=1", "d=1", "a=2", "a=[x1]", "b=2");
-    assertThat(backendPresent("a")).isTrue();
-    assertThat(backendPresent("z")).isNull();
+    assertThat(backendValue("a", PRESENT)).isTrue();
+    assertThat(backendValue("z", PRESENT)).isNull();
     OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
     h.close();
 
@@ -316,22 +313,6 @@ class WriteBehindStatesTest {
     assertThat(fn.states.presenceComplete()).isTrue();
     send("a:count", "a:tags", "d:count", "e:count", "e:tags");
     assertThat(output()).containsExactly("a=3", "a=[x1]", "d=2", "e=1", "e=[]");
-  }
-
-  /** The presence marker as RocksDB holds it. */
-  private Boolean backendPresent(String key) throws Exception {
-    KeyedStateBackend<Object> backend = h.getOperator().getKeyedStateBackend();
-    Object current = backend.getCurrentKey();
-    backend.setCurrentKey(key);
-    try {
-      return backend
-          .getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, PRESENT)
-          .value();
-    } finally {
-      if (current != null) {
-        backend.setCurrentKey(current);
-      }
-    }
   }
 
   @Test

@@ -183,13 +183,7 @@ public final class UserRecs {
       for (int i = 0; i < s.ownedIds.length; i++) {
         float rec = decay(s.ownedLast[i], now, p.halfLifeMs);
         float v = (float) Math.log1p(s.ownedCounts[i]) + 0.5f * rec;
-        int at = n == 0 ? -1 : popular.indexOf(s.ownedIds[i]);
-        if (at >= 0) {
-          w.add(at);
-          w.repeat[at] = v;
-        } else {
-          outside.computeIfAbsent(s.ownedIds[i], x -> new float[2])[0] = v;
-        }
+        w.signal(s.ownedIds[i], REPEAT, v, popular, outside);
       }
     }
     float candDecay = decay(s.candAt, now, p.candidateHalfLifeMs);
@@ -197,14 +191,7 @@ public final class UserRecs {
       if (excludeOwned && owned.contains(s.candIds[i])) {
         continue;
       }
-      float v = s.candScores[i] * candDecay;
-      int at = n == 0 ? -1 : popular.indexOf(s.candIds[i]);
-      if (at >= 0) {
-        w.add(at);
-        w.co[at] = v;
-      } else {
-        outside.computeIfAbsent(s.candIds[i], x -> new float[2])[1] = v;
-      }
+      w.signal(s.candIds[i], CO, s.candScores[i] * candDecay, popular, outside);
     }
     boolean mfScanned = false;
     if (n > 0) {
@@ -318,6 +305,9 @@ public final class UserRecs {
     return named;
   }
 
+  private static final int REPEAT = 0;
+  private static final int CO = 1;
+
   private static final ThreadLocal<RankScratch> RANK_SCRATCH =
       ThreadLocal.withInitial(RankScratch::new);
 
@@ -352,6 +342,21 @@ public final class UserRecs {
       }
       count = 0;
       return this;
+    }
+
+    /**
+     * Sets a repeat or co-buyer signal of {@code item}: by position when the snapshot holds it,
+     * else in {@code outside} (index {@code which} of its two signals).
+     */
+    void signal(
+        String item, int which, float v, PopularItems popular, Map<String, float[]> outside) {
+      int at = popular == null || popular.size() == 0 ? -1 : popular.indexOf(item);
+      if (at >= 0) {
+        add(at);
+        (which == REPEAT ? repeat : co)[at] = v;
+      } else {
+        outside.computeIfAbsent(item, x -> new float[2])[which] = v;
+      }
     }
 
     /** Makes position {@code at} a candidate of this call (its signals start at zero). */

@@ -20,8 +20,6 @@ import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 final class UserJourneyHarness
     extends KeyedBroadcastOperatorTestHarness<String, UserSignal, PopularItems, Action> {
 
-  private final UserJourneyFunction fn;
-
   UserJourneyHarness(UserJourneyFunction fn) throws Exception {
     super(
         new WriteBehindBroadcastOperator<>(fn, List.of(UserJourneyFunction.POPULAR)),
@@ -30,7 +28,6 @@ final class UserJourneyHarness
         128,
         1,
         0);
-    this.fn = fn;
   }
 
   @Override

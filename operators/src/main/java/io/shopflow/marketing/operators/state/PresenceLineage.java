@@ -40,9 +40,9 @@ final class PresenceLineage {
     return complete;
   }
 
-  /** Records whether markers stay complete: they do while the function keeps writing them. */
-  void snapshot(boolean functionWritesMarkers) throws Exception {
-    complete &= functionWritesMarkers;
-    state.update(List.of(complete));
+  /** Records whether every key with state now has a marker. */
+  void snapshot(boolean markersComplete) throws Exception {
+    complete = markersComplete;
+    state.update(List.of(markersComplete));
   }
 }

@@ -35,7 +35,11 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
   public void open() throws Exception {
     cache = ((WriteBehindFunction) userFunction).bindWriteBehind(this);
     cache.presenceMarkersComplete(presence.complete());
-    super.open();
+    super.open(); // the function registers its states here
+    long marked = cache.completePresenceMarkers(getKeyedStateBackend());
+    if (marked > 0) {
+      LOG.info("Wrote the write-behind presence marker for {} restored keys", marked);
+    }
   }
 
   /** The function's cache (after {@code open()}). */
@@ -47,7 +51,7 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     cache.flush();
-    presence.snapshot(cache.writesPresenceMarkers());
+    presence.snapshot(cache.presenceComplete() && cache.writesPresenceMarkers());
     super.snapshotState(context);
   }
 }

@@ -55,6 +55,7 @@ public final class WriteBehindStates {
   private Entry lastEntry;
   // The presence marker of each key with state, and whether every such key has one.
   private ValueState<Boolean> presence;
+  private List<String> presenceStates = List.of();
   private boolean presenceComplete;
 
   /**
@@ -155,11 +156,40 @@ public final class WriteBehindStates {
    * write-behind operator knows from the state it restored ({@link PresenceLineage}); markers are
    * written either way. No-op when not caching.
    */
-  public void trackPresence(ValueState<Boolean> marker) {
+  public void trackPresence(ValueState<Boolean> marker, List<String> stateNames) {
     if (keys == null) {
       return;
     }
     this.presence = marker;
+    this.presenceStates = List.copyOf(stateNames);
+  }
+
+  /**
+   * When the restored state has keys without a marker: writes one for every key with an entry in
+   * any of the tracked states (a one-off pass over the backend's keys, at start-up), after which
+   * missing markers are trusted. Returns the number of keys marked (0 when nothing was to do).
+   */
+  long completePresenceMarkers(org.apache.flink.runtime.state.KeyedStateBackend<Object> backend)
+      throws Exception {
+    if (presence == null || presenceComplete) {
+      return 0;
+    }
+    Object current = backend.getCurrentKey();
+    long marked = 0;
+    try (java.util.stream.Stream<Object> withState =
+        backend.getKeys(presenceStates, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+      for (Object key : (Iterable<Object>) withState::iterator) {
+        backend.setCurrentKey(key);
+        presence.update(Boolean.TRUE);
+        marked++;
+      }
+    } finally {
+      if (current != null) {
+        backend.setCurrentKey(current);
+      }
+    }
+    presenceComplete = true;
+    return marked;
   }
 
   /** Set by the write-behind operator from the state it restored (see {@link PresenceLineage}). */

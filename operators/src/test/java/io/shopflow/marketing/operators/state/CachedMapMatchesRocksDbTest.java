@@ -59,7 +59,8 @@ class CachedMapMatchesRocksDbTest {
           getRuntimeContext()
               .getState(
                   new org.apache.flink.api.common.state.ValueStateDescriptor<>(
-                      "present", Types.BOOLEAN)));
+                      "present", Types.BOOLEAN)),
+          List.of("cached", "whole"));
       plain = getRuntimeContext().getMapState(PLAIN);
     }
 

@@ -67,7 +67,7 @@ class WriteBehindStatesTest {
       count = states.value(getRuntimeContext().getState(COUNT));
       tags = states.map(getRuntimeContext().getMapState(TAGS));
       if (presence) {
-        states.trackPresence(getRuntimeContext().getState(PRESENT));
+        states.trackPresence(getRuntimeContext().getState(PRESENT), List.of("count", "tags"));
       }
     }
 
@@ -274,26 +274,31 @@ class WriteBehindStatesTest {
   }
 
   @Test
-  void keysWithoutAPresenceMarkerAreNewOnlyWhenEveryKeyWithStateHasOne() throws Exception {
+  void aRestoreFromStateWithoutMarkersWritesTheMissingOnesAndKeepsEveryState() throws Exception {
     // Written by a function without markers (as by an earlier build, or with the cache off).
     open(100, 1_000, false, null);
-    send("a:count", "a:count", "a:tag:x");
+    send("a:count", "a:count", "a:tag:x", "b:tag:y");
     OperatorSubtaskState withoutMarkers = h.snapshot(1L, 1L);
     h.close();
+    h = null;
 
-    // Markers now, but the restored state has keys without one: they must still be read.
+    // Markers now: the operator writes them for every key with state before any record.
     open(100, 1_000, true, withoutMarkers);
-    assertThat(fn.states.presenceComplete()).isFalse();
-    send("a:count", "a:tags", "b:count");
-    assertThat(output()).containsExactly("a=3", "a=[x1]", "b=1");
-    OperatorSubtaskState stillIncomplete = h.snapshot(2L, 2L);
+    assertThat(fn.states.presenceComplete()).isTrue();
+    assertThat(backendValue("a", PRESENT)).isTrue();
+    assertThat(backendValue("b", PRESENT)).isTrue();
+    assertThat(backendValue("c", PRESENT)).isNull();
+    send("a:count", "a:tags", "b:tags", "c:count");
+    assertThat(output()).containsExactly("a=3", "a=[x1]", "b=[y1]", "c=1");
+    OperatorSubtaskState withMarkers = h.snapshot(2L, 2L);
     h.close();
+    h = null;
 
-    // For good: a later snapshot of that lineage is no more complete.
-    open(100, 1_000, true, stillIncomplete);
-    assertThat(fn.states.presenceComplete()).isFalse();
-    send("a:count", "b:count");
-    assertThat(output()).containsExactly("a=4", "b=2");
+    // A restore of that lineage trusts the markers and keeps every state.
+    open(100, 1_000, true, withMarkers);
+    assertThat(fn.states.presenceComplete()).isTrue();
+    send("a:count", "b:tags", "c:count", "d:count");
+    assertThat(output()).containsExactly("a=4", "b=[y1]", "c=2", "d=1");
   }
 
   @Test

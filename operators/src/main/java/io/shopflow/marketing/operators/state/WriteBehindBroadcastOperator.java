@@ -16,8 +16,7 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
     extends CoBroadcastWithKeyedOperator<K, IN1, IN2, OUT> {
   private static final long serialVersionUID = 1L;
 
-  private transient PresenceLineage presence;
-  private transient WriteBehindStates cache;
+  private transient WriteBehindSupport writeBehind;
 
   public <F extends KeyedBroadcastProcessFunction<K, IN1, IN2, OUT> & WriteBehindFunction>
       WriteBehindBroadcastOperator(F function, List<MapStateDescriptor<?, ?>> broadcastStates) {
@@ -27,31 +26,26 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    presence = new PresenceLineage();
-    presence.initialize(context);
+    writeBehind = new WriteBehindSupport();
+    writeBehind.initialize(context);
   }
 
   @Override
   public void open() throws Exception {
-    cache = ((WriteBehindFunction) userFunction).bindWriteBehind(this);
-    cache.presenceMarkersComplete(presence.complete());
-    super.open(); // the function registers its states here
-    long marked = cache.completePresenceMarkers(getKeyedStateBackend());
-    if (marked > 0) {
-      LOG.info("Wrote the write-behind presence marker for {} restored keys", marked);
-    }
+    writeBehind.bind(userFunction, this);
+    super.open();
+    writeBehind.completeMarkers(getKeyedStateBackend(), LOG);
   }
 
   /** The function's cache (after {@code open()}). */
   public WriteBehindStates writeBehindStates() {
-    return cache;
+    return writeBehind.cache();
   }
 
   // Runs before the keyed state backend takes its snapshot (checkpoints and savepoints alike).
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
-    cache.flush();
-    presence.snapshot(cache.presenceComplete() && cache.writesPresenceMarkers());
+    writeBehind.snapshot();
     super.snapshotState(context);
   }
 }

@@ -153,8 +153,8 @@ public final class WriteBehindStates {
    * cache writes state for, so that a key without one is known to have no state at all: its first
    * access costs one RocksDB read instead of one per state and map (most of a shop's visitors are
    * new). Missing markers are trusted only when every key with state has one, which the
-   * write-behind operator knows from the state it restored ({@link PresenceLineage}); markers are
-   * written either way. No-op when not caching.
+   * write-behind operator knows from the state it restored ({@link WriteBehindSupport}); markers
+   * are written either way. No-op when not caching.
    */
   public void trackPresence(ValueState<Boolean> marker, List<String> stateNames) {
     if (keys == null) {
@@ -192,7 +192,9 @@ public final class WriteBehindStates {
     return marked;
   }
 
-  /** Set by the write-behind operator from the state it restored (see {@link PresenceLineage}). */
+  /**
+   * Set by the write-behind operator from the state it restored (see {@link WriteBehindSupport}).
+   */
   void presenceMarkersComplete(boolean complete) {
     this.presenceComplete = complete;
   }

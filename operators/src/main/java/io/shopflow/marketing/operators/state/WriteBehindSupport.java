@@ -1,0 +1,68 @@
+package io.shopflow.marketing.operators.state;
+
+import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.streaming.api.operators.KeyContext;
+import org.slf4j.Logger;
+
+/**
+ * What both write-behind operators do around Flink's own operator: bind the function's cache, write
+ * it back before the keyed backend snapshots, and carry whether every key with state has a presence
+ * marker (see {@link WriteBehindStates#trackPresence}) from checkpoint to checkpoint in operator
+ * state. A job started without state has complete markers; after a restore from a snapshot that did
+ * not write them (the cache off, an earlier version) the missing ones are written at start-up
+ * ({@link WriteBehindStates#completePresenceMarkers}).
+ */
+final class WriteBehindSupport {
+  private static final ListStateDescriptor<Boolean> MARKERS_COMPLETE =
+      new ListStateDescriptor<>("write-behind-presence-markers-complete", Types.BOOLEAN);
+
+  private ListState<Boolean> markersComplete;
+  private boolean restoredComplete;
+  private WriteBehindStates cache;
+
+  /** From the operator's {@code initializeState}. */
+  void initialize(StateInitializationContext ctx) throws Exception {
+    // Union: after rescaling every subtask sees every subtask's word, and all must agree.
+    markersComplete = ctx.getOperatorStateStore().getUnionListState(MARKERS_COMPLETE);
+    if (!ctx.isRestored()) {
+      restoredComplete = true;
+      return;
+    }
+    boolean any = false;
+    boolean all = true;
+    for (Boolean b : markersComplete.get()) {
+      any = true;
+      all &= Boolean.TRUE.equals(b);
+    }
+    restoredComplete = any && all;
+  }
+
+  /** From the operator's {@code open()}, before the function's. */
+  void bind(Object function, KeyContext keys) {
+    cache = ((WriteBehindFunction) function).bindWriteBehind(keys);
+    cache.presenceMarkersComplete(restoredComplete);
+  }
+
+  /** From the operator's {@code open()}, after the function's (its states are registered). */
+  void completeMarkers(KeyedStateBackend<Object> backend, Logger log) throws Exception {
+    long marked = cache.completePresenceMarkers(backend);
+    if (marked > 0) {
+      log.info("Wrote the write-behind presence marker for {} restored keys", marked);
+    }
+  }
+
+  /** From the operator's {@code snapshotState}, before the keyed backend snapshots. */
+  void snapshot() throws Exception {
+    cache.flush();
+    markersComplete.update(List.of(cache.presenceComplete() && cache.writesPresenceMarkers()));
+  }
+
+  WriteBehindStates cache() {
+    return cache;
+  }
+}

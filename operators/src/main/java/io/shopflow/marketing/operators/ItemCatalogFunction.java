@@ -115,38 +115,38 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
         new ValueStateDescriptor<>("co-purchase-count", Types.INT);
     coCountDesc.enableTimeToLive(catalogTtl);
 
-    item = states.value(getRuntimeContext().getState(itemDesc));
-    interestedUsers = states.map(getRuntimeContext().getMapState(interestDesc));
-    interestedCount = states.value(getRuntimeContext().getState(interestCountDesc));
-    coPurchases = states.map(getRuntimeContext().getMapState(coDesc));
-    coPurchaseCount = states.value(getRuntimeContext().getState(coCountDesc));
+    item = states.value(getRuntimeContext(), itemDesc);
+    interestedUsers = states.map(getRuntimeContext(), interestDesc);
+    interestedCount = states.value(getRuntimeContext(), interestCountDesc);
+    coPurchases = states.map(getRuntimeContext(), coDesc);
+    coPurchaseCount = states.value(getRuntimeContext(), coCountDesc);
     ValueStateDescriptor<TopPartners> topDesc =
         new ValueStateDescriptor<>("top-partners", TopPartners.class);
     topDesc.enableTimeToLive(catalogTtl);
-    topPartners = states.value(getRuntimeContext().getState(topDesc));
+    topPartners = states.value(getRuntimeContext(), topDesc);
     ValueStateDescriptor<double[]> factorDesc =
         new ValueStateDescriptor<>("mf-factor", double[].class);
     factorDesc.enableTimeToLive(catalogTtl);
-    factor = states.value(getRuntimeContext().getState(factorDesc));
+    factor = states.value(getRuntimeContext(), factorDesc);
     ValueStateDescriptor<Long> buyersDesc = new ValueStateDescriptor<>("buyers", Types.LONG);
     buyersDesc.enableTimeToLive(catalogTtl);
-    buyers = states.value(getRuntimeContext().getState(buyersDesc));
+    buyers = states.value(getRuntimeContext(), buyersDesc);
     MapStateDescriptor<String, Integer> coBuyersDesc =
         new MapStateDescriptor<>("co-buyers", Types.STRING, Types.INT);
     coBuyersDesc.enableTimeToLive(catalogTtl);
-    coBuyers = states.map(getRuntimeContext().getMapState(coBuyersDesc));
+    coBuyers = states.map(getRuntimeContext(), coBuyersDesc);
     ValueStateDescriptor<Integer> coBuyerCountDesc =
         new ValueStateDescriptor<>("co-buyer-count", Types.INT);
     coBuyerCountDesc.enableTimeToLive(catalogTtl);
-    coBuyerCount = states.value(getRuntimeContext().getState(coBuyerCountDesc));
+    coBuyerCount = states.value(getRuntimeContext(), coBuyerCountDesc);
     ValueStateDescriptor<TopPartners> topCoDesc =
         new ValueStateDescriptor<>("top-co-buyers", TopPartners.class);
     topCoDesc.enableTimeToLive(catalogTtl);
-    topCoBuyers = states.value(getRuntimeContext().getState(topCoDesc));
+    topCoBuyers = states.value(getRuntimeContext(), topCoDesc);
     MapStateDescriptor<String, Long> partnerBuyersDesc =
         new MapStateDescriptor<>("partner-buyers", Types.STRING, Types.LONG);
     partnerBuyersDesc.enableTimeToLive(catalogTtl);
-    partnerBuyers = states.map(getRuntimeContext().getMapState(partnerBuyersDesc));
+    partnerBuyers = states.map(getRuntimeContext(), partnerBuyersDesc);
   }
 
   static StateTtlConfig ttl(long ms) {

@@ -118,8 +118,6 @@ public class UserJourneyFunction
 
   // Every state above sits behind this heap cache when the write-behind operator runs us.
   private transient WriteBehindStates states;
-  // Names of the keyed states registered in open(), for the presence markers.
-  private transient List<String> stateNames;
 
   public UserJourneyFunction(EngineConfig cfg) {
     this.cfg = cfg;
@@ -131,11 +129,9 @@ public class UserJourneyFunction
     if (states == null) {
       states = WriteBehindStates.forEngine(null, cfg); // a stock operator: write-through
     }
-    stateNames = new ArrayList<>();
     // No TTL: the marker must outlive every state of the user (consent has no TTL either).
     states.trackPresence(
-        getRuntimeContext().getState(new ValueStateDescriptor<>("present", Types.BOOLEAN)),
-        stateNames);
+        getRuntimeContext().getState(new ValueStateDescriptor<>("present", Types.BOOLEAN)));
     StateTtlConfig profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
     StateTtlConfig dayTtl = ItemCatalogFunction.ttl(Duration.ofDays(2).toMillis());
     StateTtlConfig dedupTtl = ItemCatalogFunction.ttl(cfg.dedupWindowMs);
@@ -164,23 +160,21 @@ public class UserJourneyFunction
   }
 
   private <T> ValueState<T> value(String name, Class<T> type, StateTtlConfig ttl) {
-    stateNames.add(name);
     ValueStateDescriptor<T> d = new ValueStateDescriptor<>(name, type);
     if (ttl != null) {
       d.enableTimeToLive(ttl);
     }
-    return states.value(getRuntimeContext().getState(d));
+    return states.value(getRuntimeContext(), d);
   }
 
   private <V> MapState<String, V> map(String name, TypeInformation<V> type, StateTtlConfig ttl) {
-    stateNames.add(name);
     MapStateDescriptor<String, V> d = new MapStateDescriptor<>(name, Types.STRING, type);
     if (ttl != null) {
       d.enableTimeToLive(ttl);
     }
     // Every map of a user is small and bounded, and most lookups are of keys it lacks (an item
     // seen for the first time, a new user): read whole once instead of one RocksDB read per miss.
-    return states.smallMap(getRuntimeContext().getMapState(d));
+    return states.smallMap(getRuntimeContext(), d);
   }
 
   @Override

@@ -50,9 +50,20 @@ class UserJourneyFunctionTest {
   }
 
   private UserJourneyHarness open(EngineConfig cfg, boolean rocksDb) throws Exception {
+    return open(cfg, rocksDb, null);
+  }
+
+  private UserJourneyHarness open(
+      EngineConfig cfg,
+      boolean rocksDb,
+      org.apache.flink.runtime.checkpoint.OperatorSubtaskState restore)
+      throws Exception {
     var harness = new UserJourneyHarness(new UserJourneyFunction(cfg));
     if (rocksDb) {
       harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    }
+    if (restore != null) {
+      harness.initializeState(restore);
     }
     harness.open();
     opened.add(harness);
@@ -657,6 +668,23 @@ class UserJourneyFunctionTest {
 
   @Nested
   class Cleanup {
+    @Test
+    void aUserWrittenWithTheStateCacheOffIsReadBackAfterARestoreWithItOn() throws Exception {
+      // No presence markers are written with the cache off; the restored job must still see
+      // every user's state (the operator marks the restored keys before the first record).
+      EngineConfig off = new EngineConfig();
+      off.stateCacheKeys = 0;
+      open(off, true);
+      send(cartAdd(U1, "A", T0));
+      var snapshot = h.snapshot(1L, 1L);
+
+      open(new EngineConfig(), true, snapshot);
+      send(priceDrop(U1, "A", T0 + minutes(5), 20.0, 15.0));
+      send(priceDrop(U2, "A", T0 + minutes(5), 20.0, 15.0)); // never seen: nothing to say
+
+      assertThat(actions(ActionType.PRICE_DROP)).extracting(a -> a.userId).containsExactly(U1);
+    }
+
     @Test
     void keepsAtMostOneTimerPerUserAndNoneOnceAllDeadlinesPassed() throws Exception {
       open(new EngineConfig(), true);

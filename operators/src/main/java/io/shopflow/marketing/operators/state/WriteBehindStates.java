@@ -7,8 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.operators.KeyContext;
 
 /**
@@ -55,8 +58,9 @@ public final class WriteBehindStates {
   private Entry lastEntry;
   // The presence marker of each key with state, and whether every such key has one.
   private ValueState<Boolean> presence;
-  private List<String> presenceStates = List.of();
   private boolean presenceComplete;
+  // Names of the states registered through this cache (the marker pass reads their keys).
+  private final List<String> stateNames = new ArrayList<>();
 
   /**
    * @param keys the operator's key context, or {@code null} for write-through
@@ -111,8 +115,13 @@ public final class WriteBehindStates {
     return keys != null;
   }
 
-  /** A cached view of {@code backend} (the backend itself when not caching). */
-  public <T> ValueState<T> value(ValueState<T> backend) {
+  /**
+   * The keyed state {@code d} of {@code ctx}, seen through the cache (the backend state itself when
+   * not caching).
+   */
+  public <T> ValueState<T> value(RuntimeContext ctx, ValueStateDescriptor<T> d) {
+    ValueState<T> backend = ctx.getState(d);
+    stateNames.add(d.getName());
     if (keys == null) {
       return backend;
     }
@@ -122,24 +131,29 @@ public final class WriteBehindStates {
   }
 
   /**
-   * A cached view of {@code backend} (the backend itself when not caching). Keys must be {@link
-   * Comparable}: cached maps iterate in key order.
+   * The keyed map state {@code d} of {@code ctx}, seen through the cache (the backend state itself
+   * when not caching). Keys must be {@link Comparable}: cached maps iterate in key order.
    */
-  public <K extends Comparable<K>, V> MapState<K, V> map(MapState<K, V> backend) {
-    return map(backend, false);
+  public <K extends Comparable<K>, V> MapState<K, V> map(
+      RuntimeContext ctx, MapStateDescriptor<K, V> d) {
+    return map(ctx, d, false);
   }
 
   /**
-   * A cached view of a small map state: read whole at a key's first access (one RocksDB scan), so
-   * that looking up map keys it does not hold costs nothing afterwards. For bounded maps whose
+   * As {@link #map}, for a small map state: read whole at a key's first access (one RocksDB scan),
+   * so that looking up map keys it does not hold costs nothing afterwards. For bounded maps whose
    * lookups mostly miss (affinities of items seen for the first time, a new user's maps), where
    * each miss would otherwise be a RocksDB read.
    */
-  public <K extends Comparable<K>, V> MapState<K, V> smallMap(MapState<K, V> backend) {
-    return map(backend, true);
+  public <K extends Comparable<K>, V> MapState<K, V> smallMap(
+      RuntimeContext ctx, MapStateDescriptor<K, V> d) {
+    return map(ctx, d, true);
   }
 
-  private <K extends Comparable<K>, V> MapState<K, V> map(MapState<K, V> backend, boolean whole) {
+  private <K extends Comparable<K>, V> MapState<K, V> map(
+      RuntimeContext ctx, MapStateDescriptor<K, V> d, boolean whole) {
+    MapState<K, V> backend = ctx.getMapState(d);
+    stateNames.add(d.getName());
     if (keys == null) {
       return backend;
     }
@@ -156,28 +170,32 @@ public final class WriteBehindStates {
    * write-behind operator knows from the state it restored ({@link WriteBehindSupport}); markers
    * are written either way. No-op when not caching.
    */
-  public void trackPresence(ValueState<Boolean> marker, List<String> stateNames) {
+  public void trackPresence(ValueState<Boolean> marker) {
     if (keys == null) {
       return;
     }
     this.presence = marker;
-    this.presenceStates = List.copyOf(stateNames);
   }
 
   /**
    * When the restored state has keys without a marker: writes one for every key with an entry in
-   * any of the tracked states (a one-off pass over the backend's keys, at start-up), after which
-   * missing markers are trusted. Returns the number of keys marked (0 when nothing was to do).
+   * any of the states registered through this cache (a one-off pass over the backend's keys, at
+   * start-up, once the function has registered them), after which missing markers are trusted.
+   * Returns the number of keys marked (0 when nothing was to do).
    */
   long completePresenceMarkers(org.apache.flink.runtime.state.KeyedStateBackend<Object> backend)
       throws Exception {
     if (presence == null || presenceComplete) {
       return 0;
     }
+    if (stateNames.isEmpty()) {
+      presenceComplete = true; // no state, so no key to mark
+      return 0;
+    }
     Object current = backend.getCurrentKey();
     long marked = 0;
     try (java.util.stream.Stream<Object> withState =
-        backend.getKeys(presenceStates, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+        backend.getKeys(stateNames, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
       for (Object key : (Iterable<Object>) withState::iterator) {
         backend.setCurrentKey(key);
         presence.update(Boolean.TRUE);

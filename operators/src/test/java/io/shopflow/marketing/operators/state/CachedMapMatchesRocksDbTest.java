@@ -52,15 +52,14 @@ class CachedMapMatchesRocksDbTest {
 
     @Override
     public void open(OpenContext ctx) {
-      cached = states.map(getRuntimeContext().getMapState(CACHED));
-      whole = states.smallMap(getRuntimeContext().getMapState(WHOLE));
+      cached = states.map(getRuntimeContext(), CACHED);
+      whole = states.smallMap(getRuntimeContext(), WHOLE);
       // New keys are known empty without reading: the plain map must still agree.
       states.trackPresence(
           getRuntimeContext()
               .getState(
                   new org.apache.flink.api.common.state.ValueStateDescriptor<>(
-                      "present", Types.BOOLEAN)),
-          List.of("cached", "whole"));
+                      "present", Types.BOOLEAN)));
       plain = getRuntimeContext().getMapState(PLAIN);
     }
 

@@ -64,10 +64,10 @@ class WriteBehindStatesTest {
 
     @Override
     public void open(OpenContext ctx) {
-      count = states.value(getRuntimeContext().getState(COUNT));
-      tags = states.map(getRuntimeContext().getMapState(TAGS));
+      count = states.value(getRuntimeContext(), COUNT);
+      tags = states.map(getRuntimeContext(), TAGS);
       if (presence) {
-        states.trackPresence(getRuntimeContext().getState(PRESENT), List.of("count", "tags"));
+        states.trackPresence(getRuntimeContext().getState(PRESENT));
       }
     }
 

@@ -44,12 +44,12 @@ class RecommendationRankingFunctionTest {
     }
   }
 
-  /**
-   * A ranker stub whose score of a row is the row's first feature; or fails with {@code status}.
-   */
   /** A sidecar status that answers 503 to every other request (1st, 3rd, ...) and 200 else. */
   private static final int EVERY_OTHER_503 = -1;
 
+  /**
+   * A ranker stub whose score of a row is the row's first feature; or fails with {@code status}.
+   */
   private String sidecar(int status, long delayMs) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
@@ -292,19 +292,31 @@ class RecommendationRankingFunctionTest {
     assertNoCandidatesLeft(out);
   }
 
-  @Test
-  void aFailureThatTheRetryGetsPastDoesNotCountTowardsTheBreaker() throws Exception {
-    RankingSettings cfg = settings(sidecar(EVERY_OTHER_503, 0));
+  /** One action per request, a breaker that stays open for an hour once it opens. */
+  private RankingSettings breakerSettings(int sidecarStatus, int retries, int breakerFailures)
+      throws IOException {
+    RankingSettings cfg = settings(sidecar(sidecarStatus, 0));
     cfg.maxBatch = 1;
-    cfg.retries = 1;
-    cfg.breakerFailures = 1;
+    cfg.retries = retries;
+    cfg.breakerFailures = breakerFailures;
     cfg.breakerCoolDownMs = TimeUnit.HOURS.toMillis(1);
+    return cfg;
+  }
+
+  /** Recommendations for users u0..u(n-1). */
+  private static List<Action> recommendations(int n) {
     List<Action> in = new java.util.ArrayList<>();
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < n; i++) {
       in.add(recommendation("u" + i, 0.1f, 0.2f, 0.9f));
     }
+    return in;
+  }
 
-    List<Action> out = run(cfg, cfg.operatorTimeoutMs(), in, true);
+  @Test
+  void aFailureThatTheRetryGetsPastDoesNotCountTowardsTheBreaker() throws Exception {
+    RankingSettings cfg = breakerSettings(EVERY_OTHER_503, 1, 1);
+
+    List<Action> out = run(cfg, cfg.operatorTimeoutMs(), recommendations(6), true);
 
     assertThat(out).hasSize(6);
     assertThat(out).allSatisfy(a -> assertThat(a.inferenceFallback).isFalse());
@@ -313,17 +325,9 @@ class RecommendationRankingFunctionTest {
 
   @Test
   void anOpenBreakerSkipsTheSidecarAfterKConsecutiveFailures() throws Exception {
-    RankingSettings cfg = settings(sidecar(500, 0));
-    cfg.maxBatch = 1;
-    cfg.retries = 0;
-    cfg.breakerFailures = 3;
-    cfg.breakerCoolDownMs = TimeUnit.HOURS.toMillis(1);
-    List<Action> in = new java.util.ArrayList<>();
-    for (int i = 0; i < 8; i++) {
-      in.add(recommendation("u" + i, 0.1f, 0.2f, 0.9f));
-    }
+    RankingSettings cfg = breakerSettings(500, 0, 3);
 
-    List<Action> out = run(cfg, cfg.operatorTimeoutMs(), in, true);
+    List<Action> out = run(cfg, cfg.operatorTimeoutMs(), recommendations(8), true);
 
     assertThat(out).hasSize(8);
     assertThat(out).allSatisfy(a -> assertThat(a.inferenceFallback).isTrue());

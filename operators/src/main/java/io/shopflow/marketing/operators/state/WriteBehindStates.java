@@ -13,6 +13,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * A write-behind heap cache in front of a keyed function's {@code ValueState}s and {@code
@@ -192,22 +193,20 @@ public final class WriteBehindStates {
       presenceComplete = true; // no state, so no key to mark
       return 0;
     }
-    Object current = backend.getCurrentKey();
-    long marked = 0;
-    try (java.util.stream.Stream<Object> withState =
-        backend.getKeys(stateNames, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
-      for (Object key : (Iterable<Object>) withState::iterator) {
-        backend.setCurrentKey(key);
-        presence.update(Boolean.TRUE);
-        marked++;
-      }
-    } finally {
-      if (current != null) {
-        backend.setCurrentKey(current);
-      }
-    }
+    long[] marked = {0};
+    restoringCurrentKey(
+        () -> {
+          try (java.util.stream.Stream<Object> withState =
+              backend.getKeys(stateNames, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+            for (Object key : (Iterable<Object>) withState::iterator) {
+              keys.setCurrentKey(key);
+              presence.update(Boolean.TRUE);
+              marked[0]++;
+            }
+          }
+        });
     presenceComplete = true;
-    return marked;
+    return marked[0];
   }
 
   /**
@@ -246,20 +245,19 @@ public final class WriteBehindStates {
     if (keys == null || entries.isEmpty()) {
       return;
     }
-    Object current = keys.getCurrentKey();
     long now = clock.getAsLong();
     try {
-      for (Entry entry : new ArrayList<>(dirty.values())) {
-        keys.setCurrentKey(entry.key);
-        writeBack(entry);
-      }
+      restoringCurrentKey(
+          () -> {
+            for (Entry entry : new ArrayList<>(dirty.values())) {
+              keys.setCurrentKey(entry.key);
+              writeBack(entry);
+            }
+          });
       entries.values().removeIf(entry -> now - entry.lastAccess > idleEvictMs);
     } finally {
       lastKey = null;
       lastEntry = null;
-      if (current != null) {
-        keys.setCurrentKey(current);
-      }
     }
   }
 
@@ -296,14 +294,22 @@ public final class WriteBehindStates {
 
   /** Writes back {@code entry} under its own key, wherever the operator's key is now. */
   private void writeBackEarly(Entry entry) throws Exception {
-    Object current = keys.getCurrentKey();
-    if (current == entry.key) {
+    if (keys.getCurrentKey() == entry.key) {
       writeBack(entry);
       return;
     }
-    keys.setCurrentKey(entry.key);
+    restoringCurrentKey(
+        () -> {
+          keys.setCurrentKey(entry.key);
+          writeBack(entry);
+        });
+  }
+
+  /** Runs {@code work}, which may switch the operator's current key, and switches it back. */
+  private void restoringCurrentKey(ThrowingRunnable<Exception> work) throws Exception {
+    Object current = keys.getCurrentKey();
     try {
-      writeBack(entry);
+      work.run();
     } finally {
       if (current != null) {
         keys.setCurrentKey(current);

@@ -70,9 +70,6 @@ public final class Bench {
     public int parallelism = 2;
     public long stepMs = 200;
 
-    /** Timers on the heap instead of in RocksDB (state.backend.rocksdb.timer-service.factory). */
-    public boolean heapTimers;
-
     /** Flink configuration entries applied to every phase's job after its own settings. */
     public java.util.Map<String, String> flinkConf = java.util.Map.of();
 
@@ -316,11 +313,6 @@ public final class Bench {
 
   private StreamExecutionEnvironment env(JobSettings s, Configuration extra) {
     Configuration conf = MarketingJob.flinkConfiguration(s);
-    if (o.heapTimers) {
-      conf.set(
-          org.apache.flink.state.rocksdb.RocksDBOptions.TIMER_SERVICE_FACTORY,
-          org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
-    }
     conf.addAll(extra);
     conf.addAll(Configuration.fromMap(o.flinkConf));
     StreamExecutionEnvironment env =

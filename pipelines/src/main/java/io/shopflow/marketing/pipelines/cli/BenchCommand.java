@@ -151,7 +151,11 @@ public class BenchCommand implements Callable<Integer> {
     o.stateCacheDirtyKeys = stateCacheDirtyKeys;
     o.stateCacheDirtyAgeMs = stateCacheDirtyAge.toMillis();
     o.visitEvents = visitEvents;
-    o.heapTimers = heapTimers;
+    if (heapTimers) {
+      // A shorthand for the -D entry (an explicit -D wins).
+      flinkConf.putIfAbsent(
+          org.apache.flink.state.rocksdb.RocksDBOptions.TIMER_SERVICE_FACTORY.key(), "HEAP");
+    }
     o.flinkConf = flinkConf;
     o.phases = new HashSet<>(phases);
     Path dir = workDir != null ? workDir : Files.createTempDirectory("marketing-bench");

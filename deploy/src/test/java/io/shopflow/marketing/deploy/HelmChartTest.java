@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -118,7 +119,7 @@ class HelmChartTest {
   }
 
   @Test
-  void gpuValuesRequestAGpuForTheSidecarOnGpuNodes() throws Exception {
+  void gpuValuesRequestAGpuForTheSidecarOnGpuNodesAndInsistOnIt() throws Exception {
     JsonNode fd =
         only(render("-f", chart.resolve("values-gpu.yaml").toString()), "FlinkDeployment");
 
@@ -131,6 +132,13 @@ class HelmChartTest {
         .isEqualTo("1");
     assertThat(pod.path("spec").path("tolerations").get(0).path("key").asText())
         .isEqualTo("nvidia.com/gpu");
+    Map<String, String> env = new java.util.HashMap<>();
+    sidecar.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+    assertThat(env)
+        .containsEntry("SIDECAR_DEVICE", "gpu")
+        .containsEntry("PYTORCH_VERSION", "2.7.1")
+        .containsEntry("PYTORCH_FLAVOR", "cu128")
+        .containsKey("PYTORCH_LIBRARY_PATH");
   }
 
   @Test

@@ -1,5 +1,9 @@
 package io.shopflow.marketing.sidecars.cli;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.util.cuda.CudaUtils;
+import io.shopflow.marketing.sidecars.Djl;
 import io.shopflow.marketing.sidecars.Docs;
 import io.shopflow.marketing.sidecars.oip.OipServer;
 import io.shopflow.marketing.sidecars.oip.RankerEndpoint;
@@ -70,14 +74,34 @@ public class BenchRankerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  record Row(int batch, double inProcess, double sidecar1, double sidecarN, double p50Millis) {}
+  /**
+   * One batch size's figures; {@code cpuInProcess} and {@code maxScoreDiff} are NaN unless the
+   * model runs on a GPU, when the same model on the CPU is the baseline.
+   */
+  record Row(
+      int batch,
+      double inProcess,
+      double sidecar1,
+      double sidecarN,
+      double p50Millis,
+      double cpuInProcess,
+      double maxScoreDiff) {}
 
   @Override
   public Integer call() throws Exception {
     common.configure();
     String loadBefore = loadAverage();
     List<Row> rows = new ArrayList<>();
-    try (RankerNet net = RankerTrainer.load(common.models);
+    Device device = Djl.device();
+    System.out.println(
+        "ranker on "
+            + device
+            + " (PyTorch "
+            + Engine.getEngine("PyTorch").getVersion()
+            + (device.isGpu() ? ", CUDA " + CudaUtils.getCudaVersionString() : "")
+            + ")");
+    try (RankerNet net = RankerTrainer.load(common.models, device);
+        RankerNet onCpu = device.isGpu() ? RankerTrainer.load(common.models, Device.cpu()) : null;
         OipServer server =
             url == null
                 ? new OipServer(
@@ -97,13 +121,29 @@ public class BenchRankerCommand implements Callable<Integer> {
           }
         }
         double inProc = rate(1, b, () -> net.predict(flat, b), null);
+        double cpuInProc = Double.NaN;
+        double maxDiff = Double.NaN;
+        if (onCpu != null) {
+          cpuInProc = rate(1, b, () -> onCpu.predict(flat, b), null);
+          maxDiff = maxAbsDifference(net.predict(flat, b), onCpu.predict(flat, b));
+        }
         List<Long> lat = new ArrayList<>();
         double one = rate(1, b, () -> client.rank(x).join(), lat);
         double many = rate(concurrency, b, () -> client.rank(x).join(), null);
         long[] l = lat.stream().mapToLong(Long::longValue).sorted().toArray();
         double p50 = l.length == 0 ? Double.NaN : l[l.length / 2] / 1e6;
-        Row row = new Row(b, inProc, one, many, p50);
+        Row row = new Row(b, inProc, one, many, p50, cpuInProc, maxDiff);
         rows.add(row);
+        if (onCpu != null) {
+          System.out.printf(
+              Locale.ROOT,
+              "batch %5d: same model on the CPU %,12.0f rows/s (GPU %.2fx); max |score difference|"
+                  + " %.2e%n",
+              b,
+              cpuInProc,
+              inProc / cpuInProc,
+              maxDiff);
+        }
         System.out.printf(
             Locale.ROOT,
             "batch %5d: in-process %,12.0f rows/s | sidecar 1 client %,12.0f rows/s (%.2fx, p50"
@@ -129,6 +169,14 @@ public class BenchRankerCommand implements Callable<Integer> {
       System.out.println("updated " + doc);
     }
     return 0;
+  }
+
+  static double maxAbsDifference(float[] a, float[] b) {
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
   }
 
   static String loadAverage() {
@@ -178,18 +226,22 @@ public class BenchRankerCommand implements Callable<Integer> {
   }
 
   private String table(List<Row> rows) {
+    boolean gpu = !rows.isEmpty() && !Double.isNaN(rows.get(0).cpuInProcess());
     StringBuilder sb =
         new StringBuilder(
             "| rows per request | in-process DJL rows/s | sidecar, 1 client rows/s | ratio | p50 ms"
                 + " | sidecar, "
                 + concurrency
-                + " clients rows/s | ratio |\n");
-    sb.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " clients rows/s | ratio |"
+                + (gpu ? " same model on the CPU rows/s | GPU / CPU | max score difference |" : "")
+                + "\n");
+    sb.append("|---:|---:|---:|---:|---:|---:|---:|").append(gpu ? "---:|---:|---:|" : "");
+    sb.append('\n');
     for (Row r : rows) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "| %d | %,.0f | %,.0f | %.3f | %.2f | %,.0f | %.3f |%n",
+              "| %d | %,.0f | %,.0f | %.3f | %.2f | %,.0f | %.3f |",
               r.batch(),
               r.inProcess(),
               r.sidecar1(),
@@ -197,6 +249,16 @@ public class BenchRankerCommand implements Callable<Integer> {
               r.p50Millis(),
               r.sidecarN(),
               r.sidecarN() / r.inProcess()));
+      if (gpu) {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                " %,.0f | %.2f | %.1e |",
+                r.cpuInProcess(),
+                r.inProcess() / r.cpuInProcess(),
+                r.maxScoreDiff()));
+      }
+      sb.append('\n');
     }
     return sb.toString();
   }

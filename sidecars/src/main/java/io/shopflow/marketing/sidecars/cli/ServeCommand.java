@@ -1,5 +1,7 @@
 package io.shopflow.marketing.sidecars.cli;
 
+import ai.djl.engine.Engine;
+import io.shopflow.marketing.sidecars.Djl;
 import io.shopflow.marketing.sidecars.oip.InferenceModel;
 import io.shopflow.marketing.sidecars.oip.OipServer;
 import io.shopflow.marketing.sidecars.oip.RankerEndpoint;
@@ -105,7 +107,11 @@ public class ServeCommand implements Callable<Integer> {
             + host
             + ":"
             + server.port()
-            + " (Open Inference Protocol v2)");
+            + " (Open Inference Protocol v2; PyTorch "
+            + Engine.getEngine("PyTorch").getVersion()
+            + " on "
+            + Djl.device()
+            + ")");
     stop.await();
     return 0;
   }

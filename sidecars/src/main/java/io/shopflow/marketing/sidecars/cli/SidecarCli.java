@@ -54,11 +54,22 @@ public class SidecarCli implements Runnable {
             "Intra-op threads of PyTorch and ONNX Runtime (default 1, or SIDECAR_NUM_THREADS).")
     Integer threads;
 
+    @Option(
+        names = "--device",
+        paramLabel = "DEVICE",
+        description =
+            "Where the networks run: auto (a GPU when the loaded libtorch is a CUDA build and sees"
+                + " one, else the CPU), cpu, gpu or gpu:N. Default: auto, or SIDECAR_DEVICE.")
+    String device;
+
     /** Applies the thread setting and the DJL defaults; call before anything touches DJL. */
     void configure() {
       if (threads != null) {
         System.setProperty("ai.djl.pytorch.num_threads", threads.toString());
         System.setProperty("ai.djl.onnxruntime.num_threads", threads.toString());
+      }
+      if (device != null) {
+        System.setProperty(Djl.DEVICE_PROPERTY, device);
       }
       Djl.configure();
     }

@@ -1,10 +1,12 @@
 package io.shopflow.marketing.sidecars.model;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.shopflow.marketing.sidecars.Djl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,9 +29,14 @@ public final class NamedParameters implements AutoCloseable {
   private final List<String> names = new ArrayList<>();
   private final List<NDArray> arrays = new ArrayList<>();
 
-  /** An empty store on a new PyTorch manager. */
+  /** An empty store on a new PyTorch manager on the sidecar's device ({@link Djl#device()}). */
   public NamedParameters() {
-    this.manager = Engine.getEngine("PyTorch").newBaseManager();
+    this(Djl.device());
+  }
+
+  /** An empty store on a new PyTorch manager on {@code device}. */
+  public NamedParameters(Device device) {
+    this.manager = Engine.getEngine("PyTorch").newBaseManager(device);
   }
 
   /** The manager that owns the parameters; training and inference open sub-managers of it. */
@@ -84,8 +91,13 @@ public final class NamedParameters implements AutoCloseable {
 
   /** Reads parameters written by {@link #save}. */
   public static NamedParameters load(Path file) throws IOException {
-    NamedParameters p = new NamedParameters();
-    try (NDManager tmp = Engine.getEngine("PyTorch").newBaseManager();
+    return load(file, Djl.device());
+  }
+
+  /** Reads parameters written by {@link #save} onto {@code device}. */
+  public static NamedParameters load(Path file, Device device) throws IOException {
+    NamedParameters p = new NamedParameters(device);
+    try (NDManager tmp = Engine.getEngine("PyTorch").newBaseManager(Device.cpu());
         InputStream in = Files.newInputStream(file)) {
       for (NDArray a : NDList.decode(tmp, in)) {
         p.add(a.getName(), a.toFloatArray(), a.getShape());

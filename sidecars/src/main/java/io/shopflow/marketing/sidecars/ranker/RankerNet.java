@@ -2,6 +2,7 @@ package io.shopflow.marketing.sidecars.ranker;
 
 import static io.shopflow.marketing.sidecars.model.NamedParameters.gaussian;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,6 +11,7 @@ import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.shopflow.marketing.sidecars.Djl;
 import io.shopflow.marketing.sidecars.model.NamedParameters;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -145,7 +147,12 @@ public final class RankerNet implements AutoCloseable {
   }
 
   public static RankerNet load(Path file) throws IOException {
-    NamedParameters p = NamedParameters.load(file);
+    return load(file, Djl.device());
+  }
+
+  /** The network saved in {@code file}, on {@code device}. */
+  public static RankerNet load(Path file, Device device) throws IOException {
+    NamedParameters p = NamedParameters.load(file, device);
     try {
       return new RankerNet((int) p.get("norm.mean").getShape().get(0), p);
     } catch (RuntimeException e) {

@@ -1,8 +1,10 @@
 package io.shopflow.marketing.sidecars.ranker;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopflow.marketing.sidecars.Djl;
 import io.shopflow.marketing.udfs.inference.RankerFeatures;
 import io.shopflow.marketing.udfs.recs.Purchases.Purchase;
 import io.shopflow.marketing.udfs.recs.UserRecs;
@@ -171,11 +173,16 @@ public final class RankerTrainer {
   }
 
   public static RankerNet load(Path models) throws IOException {
+    return load(models, Djl.device());
+  }
+
+  /** The trained ranker under {@code models}, on {@code device}. */
+  public static RankerNet load(Path models, Device device) throws IOException {
     Path f = file(models);
     if (!Files.isRegularFile(f)) {
       throw new NoSuchFileException(f + " (no ranker: run `train-ranker --models " + models + "`)");
     }
-    return RankerNet.load(f);
+    return RankerNet.load(f, device);
   }
 
   /**

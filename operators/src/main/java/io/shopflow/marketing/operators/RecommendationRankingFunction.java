@@ -11,12 +11,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Ranks each recommendation action's candidates with the inference sidecar's {@code ranker} model,
- * for use with {@code AsyncDataStream.orderedWait} after the user operator. The user operator sends
- * a {@code recommendation} with its items in hybrid order and, in the action's transient fields,
+ * Ranks the recommender's candidates of each action with the inference sidecar's {@code ranker}
+ * model, for use with {@code AsyncDataStream.orderedWait} after the user operator. The user
+ * operator sends an action with its picks in hybrid order and, in the action's transient fields,
  * more candidates than it sends ({@link Action#rankCandidates}, hybrid order) with their {@link
- * RankerFeatures} rows; this function scores them, keeps the model's best {@code items.length} and
- * rewrites the explanation ("...; ranked by the ranker model").
+ * RankerFeatures} rows; this function scores them and keeps the model's best. For a {@code
+ * recommendation} the picks are its {@link Action#items} and the explanation is rewritten from the
+ * candidates' notes ("...; ranked by the ranker model"); for the picks attached to a cart,
+ * cross-sell or win-back action they are its {@link Action#recommendedItems} and the explanation's
+ * "also recommended" part names the new ones ("...; also recommended: a, b; ranked by the ranker
+ * model"). The action's id never changes.
  *
  * <p>Batching (all candidates of a batch's actions in one tensor), retries, the circuit breaker and
  * timeouts are {@link BatchedSidecarFunction}'s, with {@link RankingSettings}. Without a sidecar
@@ -49,8 +53,7 @@ public class RecommendationRankingFunction
 
   /** Whether the action carries candidates to rank. */
   static boolean toRank(Action a) {
-    return ActionType.RECOMMENDATION.equals(a.actionType)
-        && a.rankCandidates != null
+    return a.rankCandidates != null
         && a.rankCandidates.length > 0
         && a.rankFeatures != null
         && a.rankFeatures.length == a.rankCandidates.length * RankerFeatures.SIZE;
@@ -102,7 +105,9 @@ public class RecommendationRankingFunction
         + " rows";
   }
 
-  /** The model's order: by score, ties in hybrid order; the first {@code items.length} are sent. */
+  /**
+   * The model's order: by score, ties in hybrid order; as many picks are sent as the hybrid sent.
+   */
   @Override
   protected Action answered(Action a, Rows request, float[] allScores, int index) {
     float[] scores = Arrays.copyOfRange(allScores, request.from[index], request.from[index + 1]);
@@ -112,17 +117,30 @@ public class RecommendationRankingFunction
     }
     // Stable sort: equal scores keep the hybrid order. NaN sorts last.
     Arrays.sort(order, (x, y) -> Float.compare(finite(scores[y]), finite(scores[x])));
-    int k = Math.min(Math.max(1, a.items.length), order.length);
-    String[] items = new String[k];
+    boolean recommendation = ActionType.RECOMMENDATION.equals(a.actionType);
+    String[] sent = recommendation ? a.items : a.recommendedItems;
+    int k = Math.min(Math.max(1, sent.length), order.length);
+    String[] picks = new String[k];
     List<String> notes = new ArrayList<>(k);
     for (int i = 0; i < k; i++) {
-      items[i] = a.rankCandidates[order[i]];
+      picks[i] = a.rankCandidates[order[i]];
       notes.add(
-          a.rankNotes != null && order[i] < a.rankNotes.length ? a.rankNotes[order[i]] : items[i]);
+          a.rankNotes != null && order[i] < a.rankNotes.length ? a.rankNotes[order[i]] : picks[i]);
     }
-    a.items = items;
-    String basis = a.rankBasis == null ? "recommended" : a.rankBasis;
-    a.explanation = Explanations.recommendation(basis, notes) + "; " + RANKED_BY_MODEL;
+    if (recommendation) {
+      a.items = picks;
+      String basis = a.rankBasis == null ? "recommended" : a.rankBasis;
+      a.explanation = Explanations.recommendation(basis, notes);
+    } else {
+      String hybridPicks = Explanations.alsoRecommended(a.recommendedItems);
+      String rest =
+          a.explanation.endsWith(hybridPicks)
+              ? a.explanation.substring(0, a.explanation.length() - hybridPicks.length())
+              : a.explanation;
+      a.recommendedItems = picks;
+      a.explanation = rest + Explanations.alsoRecommended(picks);
+    }
+    a.explanation += "; " + RANKED_BY_MODEL;
     clearTransient(a);
     return a;
   }

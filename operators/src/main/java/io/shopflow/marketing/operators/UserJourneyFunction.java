@@ -901,7 +901,8 @@ public class UserJourneyFunction
 
   /**
    * Attaches the recommender's top picks that are not the action's own items (nor owned) and
-   * mentions them in the explanation.
+   * mentions them in the explanation. With a ranker, over-fetched candidates go along for the
+   * ranking operator, which re-orders the picks the way it re-orders a recommendation's items.
    */
   private void attachRecommendations(Action a, long now, ReadOnlyContext ctx) throws Exception {
     if (cfg.attachedRecommendations <= 0) {
@@ -912,12 +913,15 @@ public class UserJourneyFunction
       r = new UserRecState();
     }
     java.util.Set<String> own = new java.util.HashSet<>(List.of(a.items));
+    int fetch = Math.max(cfg.attachedRecommendations, cfg.rankerCandidates);
+    List<UserRecs.Scored> candidates = rankForUser(r, fetch, now, own, ctx);
     a.recommendedItems =
-        rankForUser(r, cfg.attachedRecommendations, now, own, ctx).stream()
+        candidates.subList(0, Math.min(cfg.attachedRecommendations, candidates.size())).stream()
             .map(UserRecs.Scored::item)
             .toArray(String[]::new);
-    if (a.recommendedItems.length > 0) {
-      a.explanation += "; also recommended: " + String.join(", ", a.recommendedItems);
+    a.explanation += Explanations.alsoRecommended(a.recommendedItems);
+    if (cfg.rankerCandidates > 0 && !candidates.isEmpty()) {
+      attachRankerCandidates(a, r, candidates, now, ctx);
     }
   }
 

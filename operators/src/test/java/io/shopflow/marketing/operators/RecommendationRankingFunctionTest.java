@@ -135,6 +135,17 @@ class RecommendationRankingFunctionTest {
     return a;
   }
 
+  /** A cart reminder for item x whose hybrid picks are c0, c1 out of candidates c0..cn. */
+  static Action cartAbandonmentWithPicks(String user, float... modelScores) {
+    Action a = recommendation(user, modelScores);
+    a.actionId = "cart-" + user;
+    a.actionType = ActionType.CART_ABANDONMENT;
+    a.items = new String[] {"x"};
+    a.recommendedItems = new String[] {"c0", "c1"};
+    a.explanation = "1 item(s) left in the cart; also recommended: c0, c1";
+    return a;
+  }
+
   static RankingSettings settings(String url) {
     RankingSettings cfg = new RankingSettings();
     cfg.sidecarUrl = url;
@@ -227,6 +238,46 @@ class RecommendationRankingFunctionTest {
     assertThat(out.get(2).items).containsExactly("c0", "c1");
     assertThat(out.get(2).explanation).endsWith("; ranked by the ranker model");
     assertThat(requests.get()).as("one request for both recommendations").isEqualTo(1);
+    assertNoCandidatesLeft(out);
+  }
+
+  @Test
+  void picksAttachedToACartReminderAreReRankedWhileItsItemsAndIdStay() throws Exception {
+    RankingSettings cfg = settings(sidecar(200, 0));
+
+    List<Action> out = run(cfg, List.of(cartAbandonmentWithPicks("u1", 0.1f, 0.2f, 0.9f, 0.7f)));
+
+    Action a = out.get(0);
+    assertThat(a.actionId).isEqualTo("cart-u1");
+    assertThat(a.items).containsExactly("x");
+    assertThat(a.recommendedItems).containsExactly("c2", "c3");
+    assertThat(a.inferenceFallback).isFalse();
+    assertThat(a.explanation)
+        .isEqualTo(
+            "1 item(s) left in the cart; also recommended: c2, c3; ranked by the ranker model");
+    assertNoCandidatesLeft(out);
+  }
+
+  @Test
+  void aDeadSidecarKeepsTheHybridPicksOfACartReminderAndSaysWhy() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+
+    List<Action> out =
+        run(
+            settings("http://127.0.0.1:" + port),
+            List.of(cartAbandonmentWithPicks("u1", 0.1f, 0.2f, 0.9f)));
+
+    Action a = out.get(0);
+    assertThat(a.items).containsExactly("x");
+    assertThat(a.recommendedItems).containsExactly("c0", "c1");
+    assertThat(a.inferenceFallback).isTrue();
+    assertThat(a.explanation)
+        .isEqualTo(
+            "1 item(s) left in the cart; also recommended: c0, c1; hybrid order (ranker"
+                + " unavailable: connection refused)");
     assertNoCandidatesLeft(out);
   }
 

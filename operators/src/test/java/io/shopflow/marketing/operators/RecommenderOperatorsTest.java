@@ -238,6 +238,47 @@ class RecommenderOperatorsTest {
   }
 
   @Test
+  void withTheRankerOnACartRemindersPicksCarryOverFetchedCandidatesForTheRankingOperator()
+      throws Exception {
+    cfg.attachedRecommendations = 1;
+    cfg.rankerCandidates = 6;
+    try (var h = userHarness()) {
+      PopularTracker tracker = new PopularTracker(cfg.recs);
+      tracker.update(new ItemStats("mug", "kitchen", 500, 0, T0 - days(90), null));
+      h.processBroadcastElement(tracker.snapshot(), T0 - days(1));
+      double[] q = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
+      h.processElement(
+          purchase("u1", "tea", T0)
+              .recs(q, 10, new String[] {"cup", "spoon", "tea", "biscuits"}, 6, 4, 1, 1)
+              .get(),
+          T0);
+      h.processElement(
+          Signals.cartAdd("u1", "spoon", T0 + minutes(5)).recs(q, 3, new String[0]).get(),
+          T0 + minutes(5));
+      h.processWatermark(T0 + minutes(36) + cfg.timerGranularityMs);
+
+      Action reminder =
+          h.extractOutputValues().stream()
+              .filter(a -> a.actionType.equals(ActionType.CART_ABANDONMENT))
+              .findFirst()
+              .orElseThrow();
+      // The hybrid's best pick is sent (and stays if the ranker fails); the ranking operator gets
+      // every candidate, hybrid order, with its feature row. The cart item is no candidate.
+      assertThat(reminder.items).containsExactly("spoon");
+      assertThat(reminder.recommendedItems).containsExactly("cup");
+      assertThat(reminder.explanation).endsWith("; also recommended: cup");
+      assertThat(reminder.rankCandidates)
+          .startsWith("cup")
+          .contains("biscuits", "mug")
+          .doesNotContain("spoon", "tea");
+      assertThat(reminder.rankCandidates.length).isLessThanOrEqualTo(6);
+      assertThat(reminder.rankFeatures)
+          .hasSize(reminder.rankCandidates.length * RankerFeatures.SIZE);
+      assertThat(reminder.rankNotes).hasSize(reminder.rankCandidates.length);
+    }
+  }
+
+  @Test
   void shopperWhoOnlyBrowsedGetsRecommendationsFromWhatBuyersOfThoseItemsAlsoBought()
       throws Exception {
     try (var h = userHarness()) {

@@ -140,6 +140,14 @@ public final class Explanations {
     return Math.copySign(1.0, v) < 0 && !s.startsWith("-") ? "-" + s : s;
   }
 
+  /**
+   * The suffix naming the recommender's picks attached to a cart, cross-sell or win-back action;
+   * empty when there are none.
+   */
+  public static String alsoRecommended(String[] picks) {
+    return picks.length == 0 ? "" : "; also recommended: " + String.join(", ", picks);
+  }
+
   /** The explanation from its opening and the notes of the items, in the order sent. */
   public static String recommendation(String basis, List<String> notes) {
     return basis + ": " + String.join(", ", notes);

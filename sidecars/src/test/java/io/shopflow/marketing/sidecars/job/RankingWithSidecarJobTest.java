@@ -130,6 +130,20 @@ class RankingWithSidecarJobTest {
         + "\",\"items\":[{\"item_id\":\"z\"}]}";
   }
 
+  static String cartAdd(String user, int minute, String item) {
+    return "{\"event_id\":\""
+        + user
+        + "-"
+        + minute
+        + "\",\"event_type\":\"cart_add\",\"user_id\":\""
+        + user
+        + "\",\"event_time\":\""
+        + at(minute)
+        + "\",\"items\":[{\"item_id\":\""
+        + item
+        + "\",\"price\":2.5}]}";
+  }
+
   static String review(String user, String item, int minute) {
     return "{\"review_id\":\"r-"
         + user
@@ -177,7 +191,7 @@ class RankingWithSidecarJobTest {
   }
 
   @Test
-  void recommendationsAreRankedByTheModelAndFallBackToTheHybridOrderWhenTheSidecarDies(
+  void recommendationsAndAttachedPicksAreRankedByTheModelAndFallBackWhenTheSidecarDies(
       @TempDir Path tmp) throws Exception {
     OipServer server =
         new OipServer(
@@ -225,13 +239,15 @@ class RankingWithSidecarJobTest {
         send.to(s.eventsTopic, "a" + i, purchase("a" + i, i, "i" + i, "i" + (i + 1), "i" + 7));
       }
       send.to(s.reviewsTopic, "a0", review("a0", "i0", 10));
+      send.to(s.eventsTopic, "c0", cartAdd("c0", 20, "i3")); // left in the cart: a reminder
       caughtUp.run();
       send.to(s.eventsTopic, "clock", view("clock", 100)); // sessions close at +30 min
       caughtUp.run();
       Predicate<OutputReader> phaseA =
           r ->
               of(r, "a", ActionType.RECOMMENDATION).size() >= 4
-                  && of(r, "a", ActionType.SERVICE_RECOVERY).size() >= 1;
+                  && of(r, "a", ActionType.SERVICE_RECOVERY).size() >= 1
+                  && of(r, "c", ActionType.CART_ABANDONMENT).size() >= 1;
       out.awaitThenDrain(phaseA, Duration.ofSeconds(1), Duration.ofSeconds(60));
 
       assertThat(of(out, "a", ActionType.RECOMMENDATION))
@@ -251,6 +267,18 @@ class RankingWithSidecarJobTest {
                 assertThat(a.inferenceFallback).isFalse();
                 assertThat(a.explanation).contains("by the sentiment model");
               });
+      // The picks attached to the reminder went through the model too.
+      assertThat(of(out, "c", ActionType.CART_ABANDONMENT))
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.items).containsExactly("i3");
+                assertThat(a.recommendedItems).isNotEmpty().doesNotContain("i3");
+                assertThat(a.inferenceFallback).as(a.explanation).isFalse();
+                assertThat(a.explanation)
+                    .contains("; also recommended: ")
+                    .endsWith("; " + RecommendationRankingFunction.RANKED_BY_MODEL);
+              });
       String metrics =
           HttpClient.newHttpClient()
               .send(
@@ -268,13 +296,15 @@ class RankingWithSidecarJobTest {
         send.to(s.eventsTopic, "b" + i, purchase("b" + i, 110 + i, "i" + i, "i" + (i + 2)));
       }
       send.to(s.reviewsTopic, "b0", review("b0", "i0", 120));
+      send.to(s.eventsTopic, "d0", cartAdd("d0", 120, "i3"));
       caughtUp.run();
       send.to(s.eventsTopic, "clock", view("clock", 200));
       caughtUp.run();
       Predicate<OutputReader> phaseB =
           r ->
               of(r, "b", ActionType.RECOMMENDATION).size() >= 4
-                  && of(r, "b", ActionType.SERVICE_RECOVERY).size() >= 1;
+                  && of(r, "b", ActionType.SERVICE_RECOVERY).size() >= 1
+                  && of(r, "d", ActionType.CART_ABANDONMENT).size() >= 1;
       out.awaitThenDrain(phaseB, Duration.ofSeconds(1), Duration.ofSeconds(60));
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
       for (String prefix : List.of("a", "b")) {
@@ -300,6 +330,16 @@ class RankingWithSidecarJobTest {
               a -> {
                 assertThat(a.inferenceFallback).isTrue();
                 assertThat(a.explanation).contains("by the lexicon fallback");
+              });
+      assertThat(of(out, "d", ActionType.CART_ABANDONMENT))
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.recommendedItems).isNotEmpty();
+                assertThat(a.inferenceFallback).isTrue();
+                assertThat(a.explanation)
+                    .contains("; also recommended: ")
+                    .contains("; " + RecommendationRankingFunction.HYBRID_ORDER);
               });
       assertThat(seconds).as("actions after the sidecar died, in seconds").isLessThan(60);
       assertThat(running(job)).isTrue();

@@ -18,7 +18,7 @@ java -jar benchmarks/target/benchmarks.jar -f 1 -wi 3 -i 5 -w 2s -r 2s -t 1 -jvm
   | tee "$out"
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# ops/s with the ratio to the baseline of the same run (isgdStepOnly, dot).
+# ops/s with the ratio to the baseline of the same run (isgdStepOnly, dot, oneSmallValueState).
 awk '
   $0 ~ /^Benchmark .*Mode/ { table = 1; next }
   table && NF >= 5 && $NF == "ops/s" {
@@ -27,7 +27,7 @@ awk '
     score = $(i + 2); err = ($(i + 3) == "±") ? $(i + 4) : "?"
     n++; names[n] = name; scores[n] = score; errs[n] = err
     split(name, parts, "."); cls = parts[1]; m = parts[2]
-    if (m == "isgdStepOnly" || m == "dot") { base[cls] = score; baseName[cls] = m }
+    if (m == "isgdStepOnly" || m == "dot" || m == "oneSmallValueState") { base[cls] = score; baseName[cls] = m }
   }
   END {
     if (n == 0) exit

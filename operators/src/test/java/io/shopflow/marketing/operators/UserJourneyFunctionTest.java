@@ -448,6 +448,20 @@ class UserJourneyFunctionTest {
     }
 
     @Test
+    void priceDropSentAtOnceLeavesTheCartReminderOnItsTimer() throws Exception {
+      openHeap();
+      send(cartAdd(U1, "A", T0));
+      long timers = h.numEventTimeTimers();
+      send(priceDrop(U1, "A", T0 + minutes(5), 20.0, 15.0));
+
+      assertThat(actions(ActionType.PRICE_DROP)).hasSize(1);
+      assertThat(h.numEventTimeTimers()).isEqualTo(timers).isEqualTo(1);
+      advanceTo(T0 + hours(1));
+      assertThat(actions(ActionType.CART_ABANDONMENT)).hasSize(1);
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+
+    @Test
     void priceDropOfAWishlistedItemFiresPriceDrop() throws Exception {
       openHeap();
       send(wishlist(U1, "W", T0));

@@ -1,20 +1,14 @@
 package io.shopflow.marketing.benchmarks;
 
 import io.shopflow.marketing.operators.UserJourneyFunction;
-import io.shopflow.marketing.operators.bench.OneSmallValueState;
 import io.shopflow.marketing.operators.state.WriteBehindBroadcastOperator;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.EventType;
 import io.shopflow.marketing.schema.PopularItems;
 import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.udfs.EngineConfig;
-import io.shopflow.marketing.udfs.recs.Isgd;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -65,20 +59,9 @@ public class PriceDropFanOutBench {
   @Setup(Level.Iteration)
   public void setUp() throws Exception {
     cfg.stateCacheKeys = stateCacheKeys;
-    operator =
-        new WriteBehindBroadcastOperator<>(
-            new UserJourneyFunction(cfg), List.of(UserJourneyFunction.POPULAR));
-    journey =
-        new KeyedBroadcastOperatorTestHarness<>(operator, s -> s.userId, Types.STRING, 128, 1, 0);
-    journey.setStateBackend(new EmbeddedRocksDBStateBackend());
-    journey.open();
-    floor =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new OneSmallValueState<String, UserSignal>()),
-            s -> s.userId,
-            Types.STRING);
-    floor.setStateBackend(new EmbeddedRocksDBStateBackend());
-    floor.open();
+    operator = UserOperatorRigs.userOperator(cfg);
+    journey = UserOperatorRigs.onRocksDb(operator);
+    floor = UserOperatorRigs.floor();
 
     notices = new UserSignal[users];
     for (int u = 0; u < users; u++) {
@@ -92,22 +75,8 @@ public class PriceDropFanOutBench {
   }
 
   private UserSignal cartAdd(String user, String item, long at) {
-    UserSignal s = new UserSignal();
-    s.kind = UserSignal.EVENT;
-    s.eventType = EventType.CART_ADD;
-    s.userId = user;
-    s.itemId = item;
-    s.eventId = "cart-" + user;
+    UserSignal s = UserOperatorRigs.line(cfg, user, EventType.CART_ADD, item, "category-1", 20.0);
     s.eventTime = at;
-    s.quantity = 1;
-    s.price = 20.0;
-    s.category = "category-1";
-    s.lineIndex = 0;
-    s.lineCount = 1;
-    s.itemFactor = Isgd.init(item, cfg.recs.factors, cfg.recs.initScale);
-    s.partners = new String[0];
-    s.partnerCounts = new int[0];
-    s.partnerBuyers = new long[0];
     return s;
   }
 

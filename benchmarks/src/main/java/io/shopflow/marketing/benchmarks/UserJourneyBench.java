@@ -1,7 +1,6 @@
 package io.shopflow.marketing.benchmarks;
 
 import io.shopflow.marketing.operators.UserJourneyFunction;
-import io.shopflow.marketing.operators.bench.OneSmallValueState;
 import io.shopflow.marketing.operators.state.WriteBehindBroadcastOperator;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.EventType;
@@ -13,9 +12,6 @@ import io.shopflow.marketing.udfs.recs.Isgd;
 import io.shopflow.marketing.udfs.recs.PopularTracker;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -52,7 +48,6 @@ public class UserJourneyBench {
   @Param({"10000"})
   public int flushEvery;
 
-  private UserJourneyFunction function;
   private WriteBehindBroadcastOperator<String, UserSignal, PopularItems, Action> operator;
 
   private KeyedBroadcastOperatorTestHarness<String, UserSignal, PopularItems, Action> journey;
@@ -66,12 +61,8 @@ public class UserJourneyBench {
   @Setup(Level.Iteration)
   public void setUp() throws Exception {
     cfg.stateCacheKeys = stateCacheKeys;
-    function = new UserJourneyFunction(cfg);
-    operator = new WriteBehindBroadcastOperator<>(function, List.of(UserJourneyFunction.POPULAR));
-    journey =
-        new KeyedBroadcastOperatorTestHarness<>(operator, s -> s.userId, Types.STRING, 128, 1, 0);
-    journey.setStateBackend(new EmbeddedRocksDBStateBackend());
-    journey.open();
+    operator = UserOperatorRigs.userOperator(cfg);
+    journey = UserOperatorRigs.onRocksDb(operator);
     PopularTracker tracker = new PopularTracker(cfg.recs);
     for (int i = 0; i < 2_000; i++) {
       String item = "sku-" + i;
@@ -86,13 +77,7 @@ public class UserJourneyBench {
     }
     journey.processBroadcastElement(tracker.snapshot(), time);
 
-    floor =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new OneSmallValueState<String, UserSignal>()),
-            s -> s.userId,
-            Types.STRING);
-    floor.setStateBackend(new EmbeddedRocksDBStateBackend());
-    floor.open();
+    floor = UserOperatorRigs.floor();
 
     views = new UserSignal[users];
     carts = new UserSignal[users];
@@ -104,22 +89,8 @@ public class UserJourneyBench {
   }
 
   private UserSignal line(String user, String type, String item) {
-    UserSignal s = new UserSignal();
-    s.kind = UserSignal.EVENT;
-    s.eventType = type;
-    s.userId = user;
-    s.itemId = item;
-    s.eventId = type + "-" + user;
-    s.quantity = 1;
-    s.price = 9.99;
-    s.category = "category-" + (item.hashCode() & 0xff);
-    s.lineIndex = 0;
-    s.lineCount = 1;
-    s.itemFactor = Isgd.init(item, cfg.recs.factors, cfg.recs.initScale);
-    s.partners = new String[0];
-    s.partnerCounts = new int[0];
-    s.partnerBuyers = new long[0];
-    return s;
+    return UserOperatorRigs.line(
+        cfg, user, type, item, "category-" + (item.hashCode() & 0xff), 9.99);
   }
 
   @TearDown(Level.Iteration)

@@ -241,6 +241,13 @@ class RecommendationRankingFunctionTest {
     assertNoCandidatesLeft(out);
   }
 
+  /** The address of a port nobody listens on (it was free a moment ago). */
+  static String deadSidecar() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return "http://127.0.0.1:" + s.getLocalPort();
+    }
+  }
+
   @Test
   void picksAttachedToACartReminderAreReRankedWhileItsItemsAndIdStay() throws Exception {
     RankingSettings cfg = settings(sidecar(200, 0));
@@ -260,15 +267,8 @@ class RecommendationRankingFunctionTest {
 
   @Test
   void aDeadSidecarKeepsTheHybridPicksOfACartReminderAndSaysWhy() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-
     List<Action> out =
-        run(
-            settings("http://127.0.0.1:" + port),
-            List.of(cartAbandonmentWithPicks("u1", 0.1f, 0.2f, 0.9f)));
+        run(settings(deadSidecar()), List.of(cartAbandonmentWithPicks("u1", 0.1f, 0.2f, 0.9f)));
 
     Action a = out.get(0);
     assertThat(a.items).containsExactly("x");
@@ -283,11 +283,7 @@ class RecommendationRankingFunctionTest {
 
   @Test
   void aDeadSidecarKeepsTheHybridOrderAndSaysWhy() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    RankingSettings cfg = settings("http://127.0.0.1:" + port);
+    RankingSettings cfg = settings(deadSidecar());
 
     List<Action> out = run(cfg, List.of(recommendation("u1", 0.1f, 0.2f, 0.9f)));
 

@@ -215,22 +215,9 @@ class RecommenderOperatorsTest {
   @Test
   void cartReminderCarriesRecommendationsOtherThanTheCartAndOwnedItems() throws Exception {
     try (var h = userHarness()) {
-      double[] q = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
-      h.processElement(
-          purchase("u1", "tea", T0)
-              .recs(q, 10, new String[] {"cup", "spoon", "tea"}, 6, 4, 1)
-              .get(),
-          T0);
-      h.processElement(
-          Signals.cartAdd("u1", "spoon", T0 + minutes(5)).recs(q, 3, new String[0]).get(),
-          T0 + minutes(5));
-      h.processWatermark(T0 + minutes(36) + cfg.timerGranularityMs);
-
       Action reminder =
-          h.extractOutputValues().stream()
-              .filter(a -> a.actionType.equals(ActionType.CART_ABANDONMENT))
-              .findFirst()
-              .orElseThrow();
+          cartReminderAfterBuyingTea(h, new String[] {"cup", "spoon", "tea"}, 6, 4, 1);
+
       assertThat(reminder.items).containsExactly("spoon");
       assertThat(reminder.recommendedItems).containsExactly("cup");
       assertThat(reminder.explanation).endsWith("also recommended: cup");
@@ -246,22 +233,11 @@ class RecommenderOperatorsTest {
       PopularTracker tracker = new PopularTracker(cfg.recs);
       tracker.update(new ItemStats("mug", "kitchen", 500, 0, T0 - days(90), null));
       h.processBroadcastElement(tracker.snapshot(), T0 - days(1));
-      double[] q = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
-      h.processElement(
-          purchase("u1", "tea", T0)
-              .recs(q, 10, new String[] {"cup", "spoon", "tea", "biscuits"}, 6, 4, 1, 1)
-              .get(),
-          T0);
-      h.processElement(
-          Signals.cartAdd("u1", "spoon", T0 + minutes(5)).recs(q, 3, new String[0]).get(),
-          T0 + minutes(5));
-      h.processWatermark(T0 + minutes(36) + cfg.timerGranularityMs);
 
       Action reminder =
-          h.extractOutputValues().stream()
-              .filter(a -> a.actionType.equals(ActionType.CART_ABANDONMENT))
-              .findFirst()
-              .orElseThrow();
+          cartReminderAfterBuyingTea(
+              h, new String[] {"cup", "spoon", "tea", "biscuits"}, 6, 4, 1, 1);
+
       // The hybrid's best pick is sent (and stays if the ranker fails); the ranking operator gets
       // every candidate, hybrid order, with its feature row. The cart item is no candidate.
       assertThat(reminder.items).containsExactly("spoon");
@@ -276,6 +252,24 @@ class RecommenderOperatorsTest {
           .hasSize(reminder.rankCandidates.length * RankerFeatures.SIZE);
       assertThat(reminder.rankNotes).hasSize(reminder.rankCandidates.length);
     }
+  }
+
+  /**
+   * u1 buys tea (whose co-buyers bought {@code partners}, with {@code counts}), then leaves a spoon
+   * in the cart: the reminder half an hour later.
+   */
+  private Action cartReminderAfterBuyingTea(UserJourneyHarness h, String[] partners, int... counts)
+      throws Exception {
+    double[] q = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
+    h.processElement(purchase("u1", "tea", T0).recs(q, 10, partners, counts).get(), T0);
+    h.processElement(
+        Signals.cartAdd("u1", "spoon", T0 + minutes(5)).recs(q, 3, new String[0]).get(),
+        T0 + minutes(5));
+    h.processWatermark(T0 + minutes(36) + cfg.timerGranularityMs);
+    return h.extractOutputValues().stream()
+        .filter(a -> a.actionType.equals(ActionType.CART_ABANDONMENT))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -119,29 +119,28 @@ class RankingWithSidecarJobTest {
   }
 
   static String view(String user, int minute) {
-    return "{\"event_id\":\""
-        + user
-        + "-"
-        + minute
-        + "\",\"event_type\":\"view\",\"user_id\":\""
-        + user
-        + "\",\"event_time\":\""
-        + at(minute)
-        + "\",\"items\":[{\"item_id\":\"z\"}]}";
+    return event(user, minute, "view", "{\"item_id\":\"z\"}");
   }
 
   static String cartAdd(String user, int minute, String item) {
+    return event(user, minute, "cart_add", "{\"item_id\":\"" + item + "\",\"price\":2.5}");
+  }
+
+  /** A one-line shop event of {@code type} at {@code minute}; {@code line} is its item's JSON. */
+  static String event(String user, int minute, String type, String line) {
     return "{\"event_id\":\""
         + user
         + "-"
         + minute
-        + "\",\"event_type\":\"cart_add\",\"user_id\":\""
+        + "\",\"event_type\":\""
+        + type
+        + "\",\"user_id\":\""
         + user
         + "\",\"event_time\":\""
         + at(minute)
-        + "\",\"items\":[{\"item_id\":\""
-        + item
-        + "\",\"price\":2.5}]}";
+        + "\",\"items\":["
+        + line
+        + "]}";
   }
 
   static String review(String user, String item, int minute) {

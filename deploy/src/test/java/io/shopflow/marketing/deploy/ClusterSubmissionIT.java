@@ -1,5 +1,7 @@
 package io.shopflow.marketing.deploy;
 
+import static io.shopflow.marketing.pipelines.ShopTopics.behaviour;
+import static io.shopflow.marketing.pipelines.ShopTopics.items;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -122,12 +124,15 @@ class ClusterSubmissionIT {
       // places a first order.
       for (int i = 0; i < USERS; i++) {
         String u = "user-" + i;
-        event(u, behaviour("e-" + i, "cart_add", u, T0.plusSeconds(60L * i), "sku-" + i, ""));
+        event(
+            u, behaviour("e-" + i, "cart_add", u, T0.plusSeconds(60L * i), items("sku-" + i), ""));
       }
-      event("buyer", behaviour("b-1", "purchase", "buyer", T0, "sku-b1", ",\"order_id\":\"o-1\""));
+      event(
+          "buyer",
+          behaviour("b-1", "purchase", "buyer", T0, items("sku-b1"), ",\"order_id\":\"o-1\""));
       awaitCaughtUp(first);
       // Event time reaches +35 min: the first five reminders fire.
-      event("clock", behaviour("clock-1", "view", "clock", minutes(35), "x", ""));
+      event("clock", behaviour("clock-1", "view", "clock", minutes(35), items("x"), ""));
       awaitCaughtUp(first);
       try (OutputReader out = reader()) {
         out.awaitThenDrain(
@@ -146,8 +151,9 @@ class ClusterSubmissionIT {
     // While the job is down: the buyer's second order, and event time moves on two hours.
     event(
         "buyer",
-        behaviour("b-2", "purchase", "buyer", minutes(40), "sku-b2", ",\"order_id\":\"o-2\""));
-    event("clock", behaviour("clock-2", "view", "clock", minutes(120), "x", ""));
+        behaviour(
+            "b-2", "purchase", "buyer", minutes(40), items("sku-b2"), ",\"order_id\":\"o-2\""));
+    event("clock", behaviour("clock-2", "view", "clock", minutes(120), items("x"), ""));
 
     // The next release adds a field to the profile state class; it restores the same savepoint.
     Path evolved =
@@ -165,7 +171,9 @@ class ClusterSubmissionIT {
       awaitCaughtUp(second);
       // 61 days later: the buyer, with two orders only if the first survived in the profile,
       // lapses.
-      event("clock", behaviour("clock-3", "view", "clock", minutes(40 + 61 * 24 * 60), "x", ""));
+      event(
+          "clock",
+          behaviour("clock-3", "view", "clock", minutes(40 + 61 * 24 * 60), items("x"), ""));
       awaitCaughtUp(second);
 
       try (OutputReader out = reader()) {
@@ -256,23 +264,6 @@ class ClusterSubmissionIT {
             return false;
           }
         });
-  }
-
-  static String behaviour(
-      String id, String type, String user, Instant t, String itemId, String extra) {
-    return "{\"event_id\":\""
-        + id
-        + "\",\"event_type\":\""
-        + type
-        + "\",\"user_id\":\""
-        + user
-        + "\",\"event_time\":\""
-        + t
-        + "\",\"items\":[{\"item_id\":\""
-        + itemId
-        + "\"}]"
-        + extra
-        + "}";
   }
 
   static void deleteRecursively(Path dir) throws Exception {

@@ -11,8 +11,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Writes test input to a real broker, the way a shop's producers would. */
-final class ShopTopics implements AutoCloseable {
+/**
+ * Writes test input to a real broker, the way a shop's producers would, and builds the JSON of that
+ * input. The JSON builders are public for the deploy module's cluster test (this module's
+ * test-jar).
+ */
+public final class ShopTopics implements AutoCloseable {
   final EmbeddedKafkaBroker broker;
   final JobSettings settings;
   private final KafkaProducer<String, String> producer;
@@ -100,7 +104,10 @@ final class ShopTopics implements AutoCloseable {
         jobRunning);
   }
 
-  static String behaviour(
+  /**
+   * A behaviour event; {@code extra} is appended inside the object, e.g. {@code ,"order_id":"o"}.
+   */
+  public static String behaviour(
       String id, String type, String user, Instant t, String itemsJson, String extra) {
     return "{\"event_id\":\""
         + id
@@ -114,6 +121,15 @@ final class ShopTopics implements AutoCloseable {
         + itemsJson
         + extra
         + "}";
+  }
+
+  /** An items array of bare item references: {@code [{"item_id":"a"},{"item_id":"b"}]}. */
+  public static String items(String... itemIds) {
+    StringBuilder json = new StringBuilder("[");
+    for (int i = 0; i < itemIds.length; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"item_id\":\"").append(itemIds[i]).append("\"}");
+    }
+    return json.append("]").toString();
   }
 
   static String item(String itemId, int qty, double price) {

@@ -5,8 +5,9 @@ import static io.shopflow.marketing.pipelines.ShopTopics.items;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.shopflow.marketing.pipelines.JobSettings;
+import io.shopflow.marketing.pipelines.ShopTopics;
 import io.shopflow.marketing.pipelines.demo.OutputReader;
-import io.shopflow.marketing.pipelines.kafka.CatchUp;
 import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.ActionType;
@@ -18,11 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,23 +40,12 @@ class ClusterSubmissionIT {
 
   static final int USERS = 10;
   static final String GROUP = "cluster-it";
-  static final List<String> INPUTS = List.of("shop.events", "shop.catalog", "shop.consent");
-  static final List<String> TOPICS =
-      List.of(
-          "shop.events",
-          "shop.catalog",
-          "shop.consent",
-          "shop.reviews",
-          "marketing.actions",
-          "marketing.sessions",
-          "marketing.dlq",
-          "marketing.item-factor-updates");
 
   static Path work;
   static EmbeddedKafkaBroker kafka;
   static StandaloneFlinkCluster flink;
   static FlinkRest rest;
-  static KafkaProducer<String, String> producer;
+  static ShopTopics shop;
 
   @BeforeAll
   static void startKafkaAndFlink() throws Exception {
@@ -67,24 +53,21 @@ class ClusterSubmissionIT {
     deleteRecursively(work);
     Files.createDirectories(work);
     kafka = EmbeddedKafkaBroker.startInTempDir();
-    kafka.createTopics(2, TOPICS.toArray(new String[0]));
+    // The job's default topics (the config file below names none) and its group.
+    JobSettings topics = new JobSettings();
+    topics.bootstrapServers = kafka.bootstrapServers();
+    topics.groupId = GROUP;
+    shop = new ShopTopics(kafka, topics);
+    shop.createTopics();
     String classpath = Files.readString(Path.of(System.getProperty("flink.dist.classpath"))).trim();
     flink = StandaloneFlinkCluster.start(work.resolve("flink"), classpath, Duration.ofSeconds(90));
     rest = new FlinkRest(flink.restUrl());
-    Properties p = new Properties();
-    p.put("bootstrap.servers", kafka.bootstrapServers());
-    p.put("enable.idempotence", "true");
-    p.put("acks", "all");
-    p.put("max.in.flight.requests.per.connection", "1");
-    p.put("key.serializer", StringSerializer.class.getName());
-    p.put("value.serializer", StringSerializer.class.getName());
-    producer = new KafkaProducer<>(p);
   }
 
   @AfterAll
   static void stopEverything() {
-    if (producer != null) {
-      producer.close(Duration.ofSeconds(5));
+    if (shop != null) {
+      shop.close();
     }
     if (flink != null) {
       flink.close();
@@ -244,19 +227,13 @@ class ClusterSubmissionIT {
         "marketing.dlq");
   }
 
-  static void event(String user, String json) throws Exception {
-    producer.send(new ProducerRecord<>("shop.events", user, json)).get(60, TimeUnit.SECONDS);
+  static void event(String user, String json) {
+    shop.event(user, json);
   }
 
   /** Waits until the job has checkpointed past everything written so far. */
   static void awaitCaughtUp(String jobId) throws Exception {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", kafka.bootstrapServers());
-    CatchUp.await(
-        p,
-        GROUP,
-        INPUTS,
-        Duration.ofSeconds(90),
+    shop.awaitCaughtUp(
         () -> {
           try {
             return "RUNNING".equals(rest.jobState(jobId));

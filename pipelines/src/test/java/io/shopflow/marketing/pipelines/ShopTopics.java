@@ -21,7 +21,7 @@ public final class ShopTopics implements AutoCloseable {
   final JobSettings settings;
   private final KafkaProducer<String, String> producer;
 
-  ShopTopics(EmbeddedKafkaBroker broker, JobSettings settings) {
+  public ShopTopics(EmbeddedKafkaBroker broker, JobSettings settings) {
     this.broker = broker;
     this.settings = settings;
     Properties p = new Properties();
@@ -49,11 +49,11 @@ public final class ShopTopics implements AutoCloseable {
     return s;
   }
 
-  void createTopics() {
+  public void createTopics() {
     broker.createTopics(2, settings.allTopics().toArray(new String[0]));
   }
 
-  void event(String user, String raw) {
+  public void event(String user, String raw) {
     send(settings.eventsTopic, user, raw);
   }
 
@@ -81,7 +81,7 @@ public final class ShopTopics implements AutoCloseable {
   }
 
   /** Flushes and waits until the job has checkpointed past everything written so far. */
-  void awaitCaughtUp(BooleanSupplier jobRunning) throws Exception {
+  public void awaitCaughtUp(BooleanSupplier jobRunning) throws Exception {
     flush();
     Properties p = new Properties();
     p.put("bootstrap.servers", broker.bootstrapServers());

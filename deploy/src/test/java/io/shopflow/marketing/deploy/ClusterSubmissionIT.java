@@ -1,10 +1,13 @@
 package io.shopflow.marketing.deploy;
 
+import static io.shopflow.marketing.pipelines.ShopTopics.behaviour;
+import static io.shopflow.marketing.pipelines.ShopTopics.items;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.shopflow.marketing.pipelines.JobSettings;
+import io.shopflow.marketing.pipelines.ShopTopics;
 import io.shopflow.marketing.pipelines.demo.OutputReader;
-import io.shopflow.marketing.pipelines.kafka.CatchUp;
 import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.ActionType;
@@ -16,11 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,23 +40,12 @@ class ClusterSubmissionIT {
 
   static final int USERS = 10;
   static final String GROUP = "cluster-it";
-  static final List<String> INPUTS = List.of("shop.events", "shop.catalog", "shop.consent");
-  static final List<String> TOPICS =
-      List.of(
-          "shop.events",
-          "shop.catalog",
-          "shop.consent",
-          "shop.reviews",
-          "marketing.actions",
-          "marketing.sessions",
-          "marketing.dlq",
-          "marketing.item-factor-updates");
 
   static Path work;
   static EmbeddedKafkaBroker kafka;
   static StandaloneFlinkCluster flink;
   static FlinkRest rest;
-  static KafkaProducer<String, String> producer;
+  static ShopTopics shop;
 
   @BeforeAll
   static void startKafkaAndFlink() throws Exception {
@@ -65,24 +53,21 @@ class ClusterSubmissionIT {
     deleteRecursively(work);
     Files.createDirectories(work);
     kafka = EmbeddedKafkaBroker.startInTempDir();
-    kafka.createTopics(2, TOPICS.toArray(new String[0]));
+    // The job's default topics (the config file below names none) and its group.
+    JobSettings topics = new JobSettings();
+    topics.bootstrapServers = kafka.bootstrapServers();
+    topics.groupId = GROUP;
+    shop = new ShopTopics(kafka, topics);
+    shop.createTopics();
     String classpath = Files.readString(Path.of(System.getProperty("flink.dist.classpath"))).trim();
     flink = StandaloneFlinkCluster.start(work.resolve("flink"), classpath, Duration.ofSeconds(90));
     rest = new FlinkRest(flink.restUrl());
-    Properties p = new Properties();
-    p.put("bootstrap.servers", kafka.bootstrapServers());
-    p.put("enable.idempotence", "true");
-    p.put("acks", "all");
-    p.put("max.in.flight.requests.per.connection", "1");
-    p.put("key.serializer", StringSerializer.class.getName());
-    p.put("value.serializer", StringSerializer.class.getName());
-    producer = new KafkaProducer<>(p);
   }
 
   @AfterAll
   static void stopEverything() {
-    if (producer != null) {
-      producer.close(Duration.ofSeconds(5));
+    if (shop != null) {
+      shop.close();
     }
     if (flink != null) {
       flink.close();
@@ -122,12 +107,15 @@ class ClusterSubmissionIT {
       // places a first order.
       for (int i = 0; i < USERS; i++) {
         String u = "user-" + i;
-        event(u, behaviour("e-" + i, "cart_add", u, T0.plusSeconds(60L * i), "sku-" + i, ""));
+        event(
+            u, behaviour("e-" + i, "cart_add", u, T0.plusSeconds(60L * i), items("sku-" + i), ""));
       }
-      event("buyer", behaviour("b-1", "purchase", "buyer", T0, "sku-b1", ",\"order_id\":\"o-1\""));
+      event(
+          "buyer",
+          behaviour("b-1", "purchase", "buyer", T0, items("sku-b1"), ",\"order_id\":\"o-1\""));
       awaitCaughtUp(first);
       // Event time reaches +35 min: the first five reminders fire.
-      event("clock", behaviour("clock-1", "view", "clock", minutes(35), "x", ""));
+      event("clock", behaviour("clock-1", "view", "clock", minutes(35), items("x"), ""));
       awaitCaughtUp(first);
       try (OutputReader out = reader()) {
         out.awaitThenDrain(
@@ -146,8 +134,9 @@ class ClusterSubmissionIT {
     // While the job is down: the buyer's second order, and event time moves on two hours.
     event(
         "buyer",
-        behaviour("b-2", "purchase", "buyer", minutes(40), "sku-b2", ",\"order_id\":\"o-2\""));
-    event("clock", behaviour("clock-2", "view", "clock", minutes(120), "x", ""));
+        behaviour(
+            "b-2", "purchase", "buyer", minutes(40), items("sku-b2"), ",\"order_id\":\"o-2\""));
+    event("clock", behaviour("clock-2", "view", "clock", minutes(120), items("x"), ""));
 
     // The next release adds a field to the profile state class; it restores the same savepoint.
     Path evolved =
@@ -165,7 +154,9 @@ class ClusterSubmissionIT {
       awaitCaughtUp(second);
       // 61 days later: the buyer, with two orders only if the first survived in the profile,
       // lapses.
-      event("clock", behaviour("clock-3", "view", "clock", minutes(40 + 61 * 24 * 60), "x", ""));
+      event(
+          "clock",
+          behaviour("clock-3", "view", "clock", minutes(40 + 61 * 24 * 60), items("x"), ""));
       awaitCaughtUp(second);
 
       try (OutputReader out = reader()) {
@@ -236,19 +227,13 @@ class ClusterSubmissionIT {
         "marketing.dlq");
   }
 
-  static void event(String user, String json) throws Exception {
-    producer.send(new ProducerRecord<>("shop.events", user, json)).get(60, TimeUnit.SECONDS);
+  static void event(String user, String json) {
+    shop.event(user, json);
   }
 
   /** Waits until the job has checkpointed past everything written so far. */
   static void awaitCaughtUp(String jobId) throws Exception {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", kafka.bootstrapServers());
-    CatchUp.await(
-        p,
-        GROUP,
-        INPUTS,
-        Duration.ofSeconds(90),
+    shop.awaitCaughtUp(
         () -> {
           try {
             return "RUNNING".equals(rest.jobState(jobId));
@@ -256,23 +241,6 @@ class ClusterSubmissionIT {
             return false;
           }
         });
-  }
-
-  static String behaviour(
-      String id, String type, String user, Instant t, String itemId, String extra) {
-    return "{\"event_id\":\""
-        + id
-        + "\",\"event_type\":\""
-        + type
-        + "\",\"user_id\":\""
-        + user
-        + "\",\"event_time\":\""
-        + t
-        + "\",\"items\":[{\"item_id\":\""
-        + itemId
-        + "\"}]"
-        + extra
-        + "}";
   }
 
   static void deleteRecursively(Path dir) throws Exception {

@@ -11,13 +11,17 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Writes test input to a real broker, the way a shop's producers would. */
-final class ShopTopics implements AutoCloseable {
+/**
+ * Writes test input to a real broker, the way a shop's producers would, and builds the JSON of that
+ * input. The JSON builders are public for the deploy module's cluster test (this module's
+ * test-jar).
+ */
+public final class ShopTopics implements AutoCloseable {
   final EmbeddedKafkaBroker broker;
   final JobSettings settings;
   private final KafkaProducer<String, String> producer;
 
-  ShopTopics(EmbeddedKafkaBroker broker, JobSettings settings) {
+  public ShopTopics(EmbeddedKafkaBroker broker, JobSettings settings) {
     this.broker = broker;
     this.settings = settings;
     Properties p = new Properties();
@@ -45,11 +49,11 @@ final class ShopTopics implements AutoCloseable {
     return s;
   }
 
-  void createTopics() {
+  public void createTopics() {
     broker.createTopics(2, settings.allTopics().toArray(new String[0]));
   }
 
-  void event(String user, String raw) {
+  public void event(String user, String raw) {
     send(settings.eventsTopic, user, raw);
   }
 
@@ -77,7 +81,7 @@ final class ShopTopics implements AutoCloseable {
   }
 
   /** Flushes and waits until the job has checkpointed past everything written so far. */
-  void awaitCaughtUp(BooleanSupplier jobRunning) throws Exception {
+  public void awaitCaughtUp(BooleanSupplier jobRunning) throws Exception {
     flush();
     Properties p = new Properties();
     p.put("bootstrap.servers", broker.bootstrapServers());
@@ -100,7 +104,10 @@ final class ShopTopics implements AutoCloseable {
         jobRunning);
   }
 
-  static String behaviour(
+  /**
+   * A behaviour event; {@code extra} is appended inside the object, e.g. {@code ,"order_id":"o"}.
+   */
+  public static String behaviour(
       String id, String type, String user, Instant t, String itemsJson, String extra) {
     return "{\"event_id\":\""
         + id
@@ -114,6 +121,15 @@ final class ShopTopics implements AutoCloseable {
         + itemsJson
         + extra
         + "}";
+  }
+
+  /** An items array of bare item references: {@code [{"item_id":"a"},{"item_id":"b"}]}. */
+  public static String items(String... itemIds) {
+    StringBuilder json = new StringBuilder("[");
+    for (int i = 0; i < itemIds.length; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"item_id\":\"").append(itemIds[i]).append("\"}");
+    }
+    return json.append("]").toString();
   }
 
   static String item(String itemId, int qty, double price) {

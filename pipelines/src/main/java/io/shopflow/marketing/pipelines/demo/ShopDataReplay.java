@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
+import io.shopflow.marketing.udfs.io.CsvReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -91,41 +91,40 @@ public final class ShopDataReplay {
       }
     }
     List<ReplayRecord> out = new ArrayList<>();
-    List<List<String>> rows;
-    try (java.io.Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      rows = Csv.records(in);
-    }
-    int next = 0;
-    for (int i = 1; i < rows.size() && next < purchases.size(); i++) {
-      List<String> row = rows.get(i);
-      if (row.size() < 6) {
-        continue;
+    try (CsvReader rows = new CsvReader(Files.newBufferedReader(file, StandardCharsets.UTF_8))) {
+      rows.next(); // the header
+      int next = 0;
+      List<String> row;
+      while (next < purchases.size() && (row = rows.next()) != null) {
+        if (row.size() < 6) {
+          continue;
+        }
+        String title = row.get(3).strip();
+        String text = row.get(4).strip();
+        int rating;
+        try {
+          rating = Integer.parseInt(row.get(5).strip());
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        if (title.isEmpty() && text.isEmpty()) {
+          continue;
+        }
+        ReplayRecord purchase = purchases.get(next++);
+        JsonNode p = JSON.readTree(purchase.json());
+        long t = purchase.eventTime() + REVIEW_AFTER_MS;
+        ObjectNode n = JSON.createObjectNode();
+        n.put("review_id", "wecr-" + row.get(0));
+        n.put("user_id", purchase.key());
+        n.put("item_id", p.path("items").get(0).path("item_id").asText());
+        n.put("event_time", t);
+        n.put("rating", rating);
+        if (!title.isEmpty()) {
+          n.put("title", title);
+        }
+        n.put("text", text);
+        out.add(new ReplayRecord(ReplayRecord.Kind.REVIEW, purchase.key(), n.toString(), t));
       }
-      String title = row.get(3).strip();
-      String text = row.get(4).strip();
-      int rating;
-      try {
-        rating = Integer.parseInt(row.get(5).strip());
-      } catch (NumberFormatException e) {
-        continue;
-      }
-      if (title.isEmpty() && text.isEmpty()) {
-        continue;
-      }
-      ReplayRecord purchase = purchases.get(next++);
-      JsonNode p = JSON.readTree(purchase.json());
-      long t = purchase.eventTime() + REVIEW_AFTER_MS;
-      ObjectNode n = JSON.createObjectNode();
-      n.put("review_id", "wecr-" + row.get(0));
-      n.put("user_id", purchase.key());
-      n.put("item_id", p.path("items").get(0).path("item_id").asText());
-      n.put("event_time", t);
-      n.put("rating", rating);
-      if (!title.isEmpty()) {
-        n.put("title", title);
-      }
-      n.put("text", text);
-      out.add(new ReplayRecord(ReplayRecord.Kind.REVIEW, purchase.key(), n.toString(), t));
     }
     return out;
   }
@@ -146,17 +145,16 @@ public final class ShopDataReplay {
           file + " (see README: the demo reads ../shared/data by default)");
     }
     List<UciLine> lines = new ArrayList<>();
-    try (BufferedReader r =
-        new BufferedReader(
+    try (CsvReader r =
+        new CsvReader(
             new InputStreamReader(
                 new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
-      String header = r.readLine();
-      if (header == null || !header.startsWith("InvoiceNo,StockCode")) {
+      List<String> header = r.next();
+      if (!io.shopflow.marketing.udfs.recs.Purchases.isHeader(header)) {
         throw new IOException(file + " does not look like UCI Online Retail: " + header);
       }
-      String row;
-      while ((row = r.readLine()) != null) {
-        List<String> f = Csv.split(row);
+      List<String> f;
+      while ((f = r.next()) != null) {
         if (f.size() < 8) {
           continue;
         }
@@ -343,68 +341,5 @@ public final class ShopDataReplay {
       }
     }
     return out;
-  }
-
-  /** RFC 4180 line splitting (the UCI file quotes descriptions that contain commas). */
-  static final class Csv {
-    static List<String> split(String line) {
-      List<String> out = new ArrayList<>();
-      io.shopflow.marketing.udfs.recs.Purchases.splitCsv(line, out);
-      return out;
-    }
-
-    /** Every record of an RFC 4180 file: quoted fields may hold commas, "" and line breaks. */
-    static List<List<String>> records(java.io.Reader in) throws IOException {
-      List<List<String>> rows = new ArrayList<>();
-      List<String> row = new ArrayList<>();
-      StringBuilder field = new StringBuilder();
-      boolean quoted = false;
-      boolean any = false;
-      int c;
-      java.io.Reader r = in instanceof java.io.BufferedReader ? in : new java.io.BufferedReader(in);
-      while ((c = r.read()) != -1) {
-        any = true;
-        if (quoted) {
-          if (c == '"') {
-            r.mark(1);
-            int d = r.read();
-            if (d == '"') {
-              field.append('"');
-            } else {
-              quoted = false;
-              if (d != -1) {
-                r.reset();
-              }
-            }
-          } else {
-            field.append((char) c);
-          }
-        } else if (c == '"') {
-          quoted = true;
-        } else if (c == ',') {
-          row.add(field.toString());
-          field.setLength(0);
-        } else if (c == '\n' || c == '\r') {
-          if (c == '\r') {
-            r.mark(1);
-            if (r.read() != '\n') {
-              r.reset();
-            }
-          }
-          row.add(field.toString());
-          field.setLength(0);
-          rows.add(row);
-          row = new ArrayList<>();
-          any = false;
-        } else {
-          field.append((char) c);
-        }
-      }
-      if (any) {
-        row.add(field.toString());
-        rows.add(row);
-      }
-      return rows;
-    }
   }
 }

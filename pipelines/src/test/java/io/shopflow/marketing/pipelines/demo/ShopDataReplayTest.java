@@ -65,19 +65,6 @@ class ShopDataReplayTest {
   }
 
   @Test
-  void csvRecordsMayHoldQuotedLineBreaksCommasAndQuotes() throws Exception {
-    List<List<String>> rows =
-        ShopDataReplay.Csv.records(
-            new java.io.StringReader("a,b,c\n1,\"two, \"\"quoted\"\"\nlines\",3\r\n4,,6"));
-
-    assertThat(rows)
-        .containsExactly(
-            List.of("a", "b", "c"),
-            List.of("1", "two, \"quoted\"\nlines", "3"),
-            List.of("4", "", "6"));
-  }
-
-  @Test
   void ottoSessionsLandOnTheUciClockAsViewsCartsAndPurchases() throws Exception {
     List<ReplayRecord> otto =
         ShopDataReplay.ottoSessions(
@@ -100,11 +87,5 @@ class ShopDataReplayTest {
     assertThat(ShopDataReplay.category("WHITE METAL LANTERN")).isEqualTo("lantern");
     assertThat(ShopDataReplay.category("SET 2 TEA TOWELS I LOVE LONDON ")).isEqualTo("london");
     assertThat(ShopDataReplay.category("?")).isEqualTo("misc");
-  }
-
-  @Test
-  void csvSplitterHonoursQuotedCommas() {
-    assertThat(ShopDataReplay.Csv.split("536365,\"CANDLE, RED\",6,\"a \"\"b\"\"\""))
-        .containsExactly("536365", "CANDLE, RED", "6", "a \"b\"");
   }
 }

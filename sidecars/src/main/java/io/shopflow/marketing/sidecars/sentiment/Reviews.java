@@ -1,6 +1,6 @@
 package io.shopflow.marketing.sidecars.sentiment;
 
-import java.io.BufferedReader;
+import io.shopflow.marketing.udfs.io.CsvReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -56,16 +56,19 @@ public final class Reviews {
     }
   }
 
-  /** Parses the CSV (header first); quoted fields may span lines. */
+  /**
+   * Parses the CSV (header first); quoted fields may span lines. Line breaks in the title and text
+   * (the file has CRLF and LF there) become LF, so that a text reads the same whichever was used.
+   */
   public static List<Review> parse(Reader in) throws IOException {
-    BufferedReader r = in instanceof BufferedReader b ? b : new BufferedReader(in, 1 << 16);
+    CsvReader r = new CsvReader(in);
     List<Review> out = new ArrayList<>();
-    List<String> header = nextRecord(r);
+    List<String> header = r.next();
     if (header == null || header.size() < 6 || !"Review Text".equals(header.get(4))) {
       throw new IOException("not the clothing reviews CSV (header: " + header + ")");
     }
     List<String> f;
-    while ((f = nextRecord(r)) != null) {
+    while ((f = r.next()) != null) {
       if (f.size() < 6) {
         continue;
       }
@@ -77,7 +80,7 @@ public final class Reviews {
       } catch (NumberFormatException e) {
         continue;
       }
-      String text = (f.get(3).strip() + " " + f.get(4).strip()).strip();
+      String text = (lf(f.get(3)).strip() + " " + lf(f.get(4)).strip()).strip();
       if (text.isEmpty() || rating < 1 || rating > 5) {
         continue;
       }
@@ -86,46 +89,7 @@ public final class Reviews {
     return out;
   }
 
-  /** One RFC-4180 record, or null at the end. */
-  static List<String> nextRecord(BufferedReader r) throws IOException {
-    String line = r.readLine();
-    if (line == null) {
-      return null;
-    }
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    while (true) {
-      for (int i = 0; i < line.length(); i++) {
-        char c = line.charAt(i);
-        if (quoted) {
-          if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-            cur.append('"');
-            i++;
-          } else if (c == '"') {
-            quoted = false;
-          } else {
-            cur.append(c);
-          }
-        } else if (c == '"') {
-          quoted = true;
-        } else if (c == ',') {
-          out.add(cur.toString());
-          cur.setLength(0);
-        } else {
-          cur.append(c);
-        }
-      }
-      if (!quoted) {
-        break;
-      }
-      line = r.readLine();
-      if (line == null) {
-        break;
-      }
-      cur.append('\n');
-    }
-    out.add(cur.toString());
-    return out;
+  private static String lf(String s) {
+    return s.indexOf('\r') < 0 ? s : s.replace("\r\n", "\n").replace('\r', '\n');
   }
 }

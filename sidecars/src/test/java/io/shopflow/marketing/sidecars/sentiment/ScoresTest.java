@@ -63,4 +63,15 @@ class ScoresTest {
     assertThat(r.get(1).text()).isEqualTo("Bad");
     assertThat(r.get(1).threeClass()).isZero();
   }
+
+  @Test
+  void lineBreaksInTitleAndTextBecomeLf() throws Exception {
+    String csv =
+        ",Clothing ID,Age,Title,Review Text,Rating,Recommended IND,Positive Feedback Count\n"
+            + "0,1,30,\"Two\r\nlines\",\"crlf\r\nlf\nlone cr\rend\",4,1,0\r\n";
+    List<Reviews.Review> r = Reviews.parse(new StringReader(csv));
+    assertThat(r)
+        .extracting(Reviews.Review::text)
+        .containsExactly("Two\nlines crlf\nlf\nlone cr\nend");
+  }
 }

@@ -1,6 +1,6 @@
 package io.shopflow.marketing.udfs.recs;
 
-import java.io.BufferedReader;
+import io.shopflow.marketing.udfs.io.CsvReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -59,22 +59,20 @@ public final class Purchases {
 
   /** Parses the CSV (header line first) and applies the cleaning rules. */
   public static Loaded parse(Reader csv, long maxRows) throws IOException {
-    BufferedReader r = csv instanceof BufferedReader b ? b : new BufferedReader(csv, 1 << 16);
-    String header = r.readLine();
-    if (header == null || !header.startsWith("InvoiceNo,StockCode")) {
+    CsvReader r = new CsvReader(csv);
+    List<String> header = r.next();
+    if (!isHeader(header)) {
       throw new IOException("not UCI Online Retail (header: " + header + ")");
     }
     List<Purchase> out = new ArrayList<>();
     Set<String> lines = new HashSet<>();
     long rows = 0;
-    String row;
-    List<String> f = new ArrayList<>(8);
-    while ((maxRows <= 0 || rows < maxRows) && (row = r.readLine()) != null) {
-      if (row.isEmpty()) {
-        continue;
+    List<String> f;
+    while ((maxRows <= 0 || rows < maxRows) && (f = r.next()) != null) {
+      if (f.size() == 1 && f.get(0).isEmpty()) {
+        continue; // an empty line is no data row
       }
       rows++;
-      splitCsv(row, f);
       if (f.size() < 8) {
         continue;
       }
@@ -107,6 +105,14 @@ public final class Purchases {
     return new Loaded(out, rows);
   }
 
+  /** Whether a CSV record is the header of UCI Online Retail. */
+  public static boolean isHeader(List<String> record) {
+    return record != null
+        && record.size() >= 2
+        && record.get(0).equals("InvoiceNo")
+        && record.get(1).equals("StockCode");
+  }
+
   /**
    * The shop's category of an item: the last word of its description ("WHITE METAL LANTERN" ->
    * "lantern").
@@ -128,33 +134,5 @@ public final class Purchases {
     } catch (ArithmeticException | NumberFormatException e) {
       return raw; // not an integer: keep it verbatim
     }
-  }
-
-  /** RFC-4180 split of one line into {@code out} (cleared first). */
-  public static void splitCsv(String line, List<String> out) {
-    out.clear();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quoted) {
-        if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-          cur.append('"');
-          i++;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          cur.append(c);
-        }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        out.add(cur.toString());
-        cur.setLength(0);
-      } else {
-        cur.append(c);
-      }
-    }
-    out.add(cur.toString());
   }
 }

@@ -1,6 +1,8 @@
 package io.shopflow.marketing.udfs.recs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.shopflow.marketing.udfs.recs.Purchases.Purchase;
 import java.io.StringReader;
@@ -64,5 +66,31 @@ class PurchasesTest {
   void customerIdsBecomeIntegers() {
     assertThat(Purchases.customerId("17850.0")).isEqualTo("17850");
     assertThat(Purchases.customerId("12346")).isEqualTo("12346");
+  }
+
+  @Test
+  void aQuotedDescriptionMaySpanLines() throws Exception {
+    String csv =
+        """
+        InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+        536365,85123A,"TWO-LINE
+        LANTERN",6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom
+
+        536366,71053,NEXT,1,2010-12-01 08:28:00,3.39,17850.0,United Kingdom
+        """;
+
+    Purchases.Loaded loaded = Purchases.parse(new StringReader(csv), 0);
+
+    assertThat(loaded.rowsRead()).as("the empty line is no row").isEqualTo(2);
+    assertThat(loaded.purchases())
+        .extracting(Purchase::item, Purchase::category)
+        .containsExactly(tuple("85123A", "lantern"), tuple("71053", "next"));
+  }
+
+  @Test
+  void refusesAnotherHeader() {
+    assertThatThrownBy(() -> Purchases.parse(new StringReader("a,b\n1,2\n"), 0))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("not UCI Online Retail");
   }
 }

@@ -40,9 +40,10 @@ public class SidecarOptions {
       names = "--ranker-candidates",
       defaultValue = "15",
       description =
-          "Candidates (in hybrid order) each recommendation sends to the sidecar's ranker, of which"
-              + " the model's best (recommendation size, 5) are sent; 0: no ranking through the"
-              + " sidecar. Default: ${DEFAULT-VALUE}.")
+          "Candidates (in hybrid order) each recommendation, and each action's attached picks,"
+              + " send to the sidecar's ranker, of which the model's best (recommendation size 5,"
+              + " or 3 picks) are sent; 0: no ranking through the sidecar. Default:"
+              + " ${DEFAULT-VALUE}.")
   int rankerCandidates;
 
   void applyTo(JobSettings s) {

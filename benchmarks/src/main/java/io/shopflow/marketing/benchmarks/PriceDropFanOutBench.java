@@ -72,6 +72,8 @@ public class PriceDropFanOutBench {
     operator.writeBehindStates().flush();
     journey.getOutput().clear();
     next = 0;
+    notified = 0;
+    actions = 0;
   }
 
   private UserSignal cartAdd(String user, String item, long at) {

@@ -119,7 +119,12 @@ public class RecommendationRankingFunction
     Arrays.sort(order, (x, y) -> Float.compare(finite(scores[y]), finite(scores[x])));
     boolean recommendation = ActionType.RECOMMENDATION.equals(a.actionType);
     String[] sent = recommendation ? a.items : a.recommendedItems;
-    int k = Math.min(Math.max(1, sent.length), order.length);
+    // A recommendation sends at least one item; attached picks never outnumber the hybrid's.
+    int k = Math.min(recommendation ? Math.max(1, sent.length) : sent.length, order.length);
+    if (k == 0) {
+      clearTransient(a);
+      return a;
+    }
     String[] picks = new String[k];
     List<String> notes = new ArrayList<>(k);
     for (int i = 0; i < k; i++) {
@@ -132,11 +137,9 @@ public class RecommendationRankingFunction
       String basis = a.rankBasis == null ? "recommended" : a.rankBasis;
       a.explanation = Explanations.recommendation(basis, notes);
     } else {
-      String hybridPicks = Explanations.alsoRecommended(a.recommendedItems);
-      String rest =
-          a.explanation.endsWith(hybridPicks)
-              ? a.explanation.substring(0, a.explanation.length() - hybridPicks.length())
-              : a.explanation;
+      // The hybrid's picks are the explanation's last part (the user operator adds them last).
+      int cut = a.explanation.lastIndexOf(Explanations.ALSO_RECOMMENDED);
+      String rest = cut < 0 ? a.explanation : a.explanation.substring(0, cut);
       a.recommendedItems = picks;
       a.explanation = rest + Explanations.alsoRecommended(picks);
     }

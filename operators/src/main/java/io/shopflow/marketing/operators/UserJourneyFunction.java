@@ -1128,6 +1128,7 @@ public class UserJourneyFunction
   }
 
   private void suppress(Action a, String reason, ReadOnlyContext ctx) {
+    RecommendationRankingFunction.clearTransient(a); // no ranker sees a suppressed action
     actionsSuppressed.inc();
     ctx.output(SUPPRESSED, new SuppressedAction(a, reason));
   }

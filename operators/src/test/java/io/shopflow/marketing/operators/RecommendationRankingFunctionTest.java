@@ -266,6 +266,19 @@ class RecommendationRankingFunctionTest {
   }
 
   @Test
+  void anActionWithoutPicksGetsNoneFromTheRanker() throws Exception {
+    Action noPicks = cartAbandonmentWithPicks("u1", 0.1f, 0.9f);
+    noPicks.recommendedItems = new String[0];
+    noPicks.explanation = "1 item(s) left in the cart";
+
+    Action a = run(settings(sidecar(200, 0)), List.of(noPicks)).get(0);
+
+    assertThat(a.recommendedItems).isEmpty();
+    assertThat(a.explanation).isEqualTo("1 item(s) left in the cart");
+    assertNoCandidatesLeft(List.of(a));
+  }
+
+  @Test
   void aDeadSidecarKeepsTheHybridPicksOfACartReminderAndSaysWhy() throws Exception {
     List<Action> out =
         run(settings(deadSidecar()), List.of(cartAbandonmentWithPicks("u1", 0.1f, 0.2f, 0.9f)));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,16 @@ class DjlDeviceTest {
     assertThatThrownBy(() -> Djl.parseDevice("tpu", 0, Device.cpu(), "2.7.1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("auto, cpu, gpu or gpu:N");
+  }
+
+  @Test
+  void aDeviceLibtorchCannotRunFailsTheSelfCheckWithWhatToFix() {
+    Engine engine = Engine.getEngine("PyTorch");
+    Assumptions.assumeTrue(engine.getGpuCount() == 0, "this host's libtorch drives a GPU");
+    assertThatThrownBy(() -> Djl.selfCheck(engine, Device.gpu(0)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("failed its self-check on gpu(0)")
+        .hasMessageContaining("runs libtorch " + engine.getVersion() + " only");
   }
 
   @Test

@@ -145,8 +145,11 @@ public final class Explanations {
    * empty when there are none.
    */
   public static String alsoRecommended(String[] picks) {
-    return picks.length == 0 ? "" : "; also recommended: " + String.join(", ", picks);
+    return picks.length == 0 ? "" : ALSO_RECOMMENDED + String.join(", ", picks);
   }
+
+  /** How {@link #alsoRecommended} opens. */
+  public static final String ALSO_RECOMMENDED = "; also recommended: ";
 
   /** The explanation from its opening and the notes of the items, in the order sent. */
   public static String recommendation(String basis, List<String> notes) {

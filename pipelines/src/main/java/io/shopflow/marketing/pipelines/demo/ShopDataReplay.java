@@ -99,8 +99,8 @@ public final class ShopDataReplay {
         if (row.size() < 6) {
           continue;
         }
-        String title = row.get(3).strip();
-        String text = row.get(4).strip();
+        String title = CsvReader.unixLineBreaks(row.get(3)).strip();
+        String text = CsvReader.unixLineBreaks(row.get(4)).strip();
         int rating;
         try {
           rating = Integer.parseInt(row.get(5).strip());

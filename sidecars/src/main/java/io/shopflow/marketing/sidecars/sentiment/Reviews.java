@@ -80,16 +80,16 @@ public final class Reviews {
       } catch (NumberFormatException e) {
         continue;
       }
-      String text = (lf(f.get(3)).strip() + " " + lf(f.get(4)).strip()).strip();
+      String text =
+          (CsvReader.unixLineBreaks(f.get(3)).strip()
+                  + " "
+                  + CsvReader.unixLineBreaks(f.get(4)).strip())
+              .strip();
       if (text.isEmpty() || rating < 1 || rating > 5) {
         continue;
       }
       out.add(new Review(index, text, rating));
     }
     return out;
-  }
-
-  private static String lf(String s) {
-    return s.indexOf('\r') < 0 ? s : s.replace("\r\n", "\n").replace('\r', '\n');
   }
 }

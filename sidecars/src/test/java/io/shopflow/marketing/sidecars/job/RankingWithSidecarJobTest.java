@@ -1,10 +1,12 @@
 package io.shopflow.marketing.sidecars.job;
 
+import static io.shopflow.marketing.pipelines.ShopTopics.items;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shopflow.marketing.operators.RecommendationRankingFunction;
 import io.shopflow.marketing.pipelines.JobSettings;
 import io.shopflow.marketing.pipelines.MarketingJob;
+import io.shopflow.marketing.pipelines.ShopTopics;
 import io.shopflow.marketing.pipelines.demo.OutputReader;
 import io.shopflow.marketing.pipelines.kafka.CatchUp;
 import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
@@ -101,46 +103,23 @@ class RankingWithSidecarJobTest {
       lines.append(i == 0 ? "" : ",").append("{\"item_id\":\"").append(items[i]);
       lines.append("\",\"price\":2.5}");
     }
-    return "{\"event_id\":\""
-        + user
-        + "-"
-        + minute
-        + "\",\"event_type\":\"purchase\",\"user_id\":\""
-        + user
-        + "\",\"event_time\":\""
-        + at(minute)
-        + "\",\"items\":"
-        + lines
-        + "],\"order_id\":\""
-        + user
-        + "-"
-        + minute
-        + "\"}";
+    String id = user + "-" + minute;
+    return ShopTopics.behaviour(
+        id, "purchase", user, at(minute), lines + "]", ",\"order_id\":\"" + id + "\"");
   }
 
   static String view(String user, int minute) {
-    return event(user, minute, "view", "{\"item_id\":\"z\"}");
+    return ShopTopics.behaviour(user + "-" + minute, "view", user, at(minute), items("z"), "");
   }
 
   static String cartAdd(String user, int minute, String item) {
-    return event(user, minute, "cart_add", "{\"item_id\":\"" + item + "\",\"price\":2.5}");
-  }
-
-  /** A one-line shop event of {@code type} at {@code minute}; {@code line} is its item's JSON. */
-  static String event(String user, int minute, String type, String line) {
-    return "{\"event_id\":\""
-        + user
-        + "-"
-        + minute
-        + "\",\"event_type\":\""
-        + type
-        + "\",\"user_id\":\""
-        + user
-        + "\",\"event_time\":\""
-        + at(minute)
-        + "\",\"items\":["
-        + line
-        + "]}";
+    return ShopTopics.behaviour(
+        user + "-" + minute,
+        "cart_add",
+        user,
+        at(minute),
+        "[{\"item_id\":\"" + item + "\",\"price\":2.5}]",
+        "");
   }
 
   static String review(String user, String item, int minute) {
@@ -274,9 +253,14 @@ class RankingWithSidecarJobTest {
                 assertThat(a.items).containsExactly("i3");
                 assertThat(a.recommendedItems).isNotEmpty().doesNotContain("i3");
                 assertThat(a.inferenceFallback).as(a.explanation).isFalse();
+                // The explanation names the picks sent, once, and nothing else after the item.
                 assertThat(a.explanation)
-                    .contains("; also recommended: ")
-                    .endsWith("; " + RecommendationRankingFunction.RANKED_BY_MODEL);
+                    .endsWith(
+                        "; also recommended: "
+                            + String.join(", ", a.recommendedItems)
+                            + "; "
+                            + RecommendationRankingFunction.RANKED_BY_MODEL);
+                assertThat(a.explanation.split("also recommended", -1)).hasSize(2);
               });
       String metrics =
           HttpClient.newHttpClient()

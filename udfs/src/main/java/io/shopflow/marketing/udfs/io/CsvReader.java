@@ -38,6 +38,14 @@ public final class CsvReader implements Closeable {
     this.in = in;
   }
 
+  /**
+   * {@code field} with CRLF and lone CR written as LF: quoted fields keep the file's line breaks,
+   * and texts from a Windows-made file should read the same as from any other.
+   */
+  public static String unixLineBreaks(String field) {
+    return field.indexOf('\r') < 0 ? field : field.replace("\r\n", "\n").replace('\r', '\n');
+  }
+
   /** The next record's fields, or null at the end of the input. */
   public List<String> next() throws IOException {
     if (!fill()) {

@@ -48,8 +48,9 @@ public class Action {
   // Kafka or Elasticsearch (the output formats list their fields), empty once ranked. ---
 
   /**
-   * Candidates for the ranker model, in the hybrid recommender's order (over-fetched: more than
-   * {@link #items}); empty when the action is not to be ranked.
+   * Candidates for the ranker model, in the hybrid recommender's order (over-fetched: more than the
+   * picks sent, {@link #items} of a recommendation or {@link #recommendedItems} of another action);
+   * empty when the action is not to be ranked.
    */
   public String[] rankCandidates = new String[0];
 

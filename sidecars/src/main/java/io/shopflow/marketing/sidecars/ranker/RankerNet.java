@@ -24,8 +24,8 @@ import java.util.Random;
  * training set's mean and standard deviation (stored with the weights, so callers send raw
  * features), then a ReLU MLP (F-h1-h2-1) gives a logit; the score is its sigmoid, the probability
  * that the user buys the item in the next period. Trained with Adam on binary cross-entropy;
- * deterministic for a seed. {@link #predict} is not thread-safe (the server calls it from one
- * worker thread).
+ * deterministic for a seed on one device (a GPU may round differently from the CPU). {@link
+ * #predict} is not thread-safe (the server calls it from one worker thread).
  */
 public final class RankerNet implements AutoCloseable {
   /** Training settings. */

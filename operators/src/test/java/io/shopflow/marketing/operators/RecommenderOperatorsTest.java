@@ -156,10 +156,10 @@ class RecommenderOperatorsTest {
     cfg.recommendationSize = 2;
     cfg.rankerCandidates = 6;
     try (var h = userHarness()) {
-      PopularTracker tracker = new PopularTracker(cfg.recs);
-      tracker.update(new ItemStats("mug", "kitchen", 500, 0, T0 - days(90), null));
-      tracker.update(new ItemStats("tea-pot", "kitchen", 60, 0, T0 - days(10), null));
-      h.processBroadcastElement(tracker.snapshot(), T0 - days(1));
+      broadcastPopular(
+          h,
+          new ItemStats("mug", "kitchen", 500, 0, T0 - days(90), null),
+          new ItemStats("tea-pot", "kitchen", 60, 0, T0 - days(10), null));
       double[] q = Isgd.init("tea", cfg.recs.factors, cfg.recs.initScale);
       h.processElement(
           purchase("u1", "tea", T0)
@@ -230,9 +230,7 @@ class RecommenderOperatorsTest {
     cfg.attachedRecommendations = 1;
     cfg.rankerCandidates = 6;
     try (var h = userHarness()) {
-      PopularTracker tracker = new PopularTracker(cfg.recs);
-      tracker.update(new ItemStats("mug", "kitchen", 500, 0, T0 - days(90), null));
-      h.processBroadcastElement(tracker.snapshot(), T0 - days(1));
+      broadcastPopular(h, new ItemStats("mug", "kitchen", 500, 0, T0 - days(90), null));
 
       Action reminder =
           cartReminderAfterBuyingTea(
@@ -252,6 +250,17 @@ class RecommenderOperatorsTest {
           .hasSize(reminder.rankCandidates.length * RankerFeatures.SIZE);
       assertThat(reminder.rankNotes).hasSize(reminder.rankCandidates.length);
     }
+  }
+
+  /**
+   * The popular-items snapshot of {@code items} as of a day before T0, broadcast to the user side.
+   */
+  private void broadcastPopular(UserJourneyHarness h, ItemStats... items) throws Exception {
+    PopularTracker tracker = new PopularTracker(cfg.recs);
+    for (ItemStats i : items) {
+      tracker.update(i);
+    }
+    h.processBroadcastElement(tracker.snapshot(), T0 - days(1));
   }
 
   /**
@@ -298,11 +307,11 @@ class RecommenderOperatorsTest {
   void newShopperWhoBrowsedACategoryIsRecommendedItsBestSellersFromTheBroadcastSnapshot()
       throws Exception {
     try (var h = userHarness()) {
-      PopularTracker tracker = new PopularTracker(cfg.recs);
-      tracker.update(new ItemStats("mug", "kitchen", 500, 0, T0 - days(90), null));
-      tracker.update(new ItemStats("lantern", "lighting", 60, 0, T0 - days(90), null));
-      tracker.update(new ItemStats("candle", "lighting", 40, 0, T0 - days(90), null));
-      h.processBroadcastElement(tracker.snapshot(), T0 - days(1));
+      broadcastPopular(
+          h,
+          new ItemStats("mug", "kitchen", 500, 0, T0 - days(90), null),
+          new ItemStats("lantern", "lighting", 60, 0, T0 - days(90), null),
+          new ItemStats("candle", "lighting", 40, 0, T0 - days(90), null));
 
       double[] q = Isgd.init("lamp", cfg.recs.factors, cfg.recs.initScale);
       // No co-buyers for these items yet: only the snapshot can fill the recommendation.

@@ -130,6 +130,11 @@ public class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return new DemoRunner(options()).run();
+  }
+
+  /** The demo's settings from the parsed options. */
+  DemoRunner.Options options() {
     DemoRunner.Options o = new DemoRunner.Options();
     o.data = data;
     o.maxEvents = maxEvents;
@@ -144,6 +149,7 @@ public class DemoCommand implements Callable<Integer> {
     o.withElasticsearch = withElasticsearch;
     o.esLingerSeconds = esLingerSeconds;
     o.elasticsearch = elasticsearch;
+    sidecar.sharingTheMachine();
     sidecar.applyTo(o.sentiment);
     sidecar.applyTo(o.ranking);
     o.sidecarJar = sidecarJar;
@@ -157,6 +163,6 @@ public class DemoCommand implements Callable<Integer> {
       // Without a sidecar URL, the demo starts its own (when built and trained).
       o.startSidecar = o.sentiment.sidecarUrl == null && o.ranking.sidecarUrl == null;
     }
-    return new DemoRunner(o).run();
+    return o;
   }
 }

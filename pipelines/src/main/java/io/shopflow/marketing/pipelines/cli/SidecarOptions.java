@@ -21,20 +21,34 @@ public class SidecarOptions {
   @Option(
       names = "--sidecar-timeout",
       converter = DurationConverter.class,
-      defaultValue = "2s",
       description =
           "HTTP timeout of one sentiment request (one retry; then the lexicon fallback). Default:"
-              + " ${DEFAULT-VALUE}.")
+              + " 2s; 10s in demo, whose sidecar shares the machine's cores with Kafka and the"
+              + " job.")
   Duration sidecarTimeout;
 
   @Option(
       names = "--ranker-timeout",
       converter = DurationConverter.class,
-      defaultValue = "1s",
       description =
-          "HTTP timeout of one ranker request (one retry; then the hybrid order). Default:"
-              + " ${DEFAULT-VALUE}.")
+          "HTTP timeout of one ranker request (one retry; then the hybrid order). Default: 1s;"
+              + " 10s in demo.")
   Duration rankerTimeout;
+
+  /** The timeouts when the options are not given: a sidecar with its own CPU, as deployed. */
+  private Duration defaultSidecarTimeout = Duration.ofSeconds(2);
+
+  private Duration defaultRankerTimeout = Duration.ofSeconds(1);
+
+  /**
+   * Longer default timeouts for a sidecar on the same cores as Kafka and the job (the demo's): on
+   * two cores the sentiment encoder's batches took seconds and the 1 s ranker timeout opened the
+   * breaker at once, so every recommendation fell back.
+   */
+  void sharingTheMachine() {
+    defaultSidecarTimeout = Duration.ofSeconds(10);
+    defaultRankerTimeout = Duration.ofSeconds(10);
+  }
 
   @Option(
       names = "--ranker-candidates",
@@ -57,7 +71,8 @@ public class SidecarOptions {
           "--ranker-candidates must be >= 0, got " + rankerCandidates);
     }
     ranking.sidecarUrl = checked(sidecarUrl);
-    ranking.requestTimeoutMs = rankerTimeout.toMillis();
+    ranking.requestTimeoutMs =
+        (rankerTimeout != null ? rankerTimeout : defaultRankerTimeout).toMillis();
     ranking.candidates = rankerCandidates;
   }
 
@@ -77,6 +92,7 @@ public class SidecarOptions {
     if (sidecarUrl != null && !sidecarUrl.isBlank()) {
       sentiment.sidecarUrl = checked(sidecarUrl);
     }
-    sentiment.requestTimeoutMs = sidecarTimeout.toMillis();
+    sentiment.requestTimeoutMs =
+        (sidecarTimeout != null ? sidecarTimeout : defaultSidecarTimeout).toMillis();
   }
 }

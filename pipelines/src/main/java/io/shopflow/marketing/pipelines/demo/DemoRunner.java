@@ -403,6 +403,9 @@ public final class DemoRunner {
           rankerPath(), inference.rankedByModel, inference.rankerFallbacks);
       inference.rankerFallbackReasons.forEach(
           (why, count) -> out.printf("      %,d because: %s%n", count, why));
+      out.printf(
+          "    picks attached to %,d other actions ranked by the model, to %,d in hybrid order%n",
+          inference.picksRankedByModel, inference.picksFallbacks);
     } else {
       out.printf(
           "recommendations    %s%n    %,d in hybrid order (not sent to a ranker)%n",
@@ -433,6 +436,8 @@ public final class DemoRunner {
   private final class Inference {
     long rankedByModel;
     long rankerFallbacks;
+    long picksRankedByModel;
+    long picksFallbacks;
     final java.util.Map<String, Long> rankerFallbackReasons = new java.util.TreeMap<>();
     long recoveryByModel;
     long recoveryByLexicon;
@@ -454,6 +459,8 @@ public final class DemoRunner {
       r.put("fallback_reason", rankerFallback);
       r.put("recommendations_ranked_by_model", rankedByModel);
       r.put("recommendations_in_hybrid_order_fallback", rankerFallbacks);
+      r.put("attached_picks_ranked_by_model", picksRankedByModel);
+      r.put("attached_picks_in_hybrid_order_fallback", picksFallbacks);
       ObjectNode reasons = r.putObject("fallback_reasons");
       rankerFallbackReasons.forEach(reasons::put);
       if (sidecarRankerRows >= 0) {
@@ -490,6 +497,14 @@ public final class DemoRunner {
                       + io.shopflow.marketing.operators.RecommendationRankingFunction.HYBRID_ORDER
                           .length());
           i.rankerFallbackReasons.merge(why.replaceAll("\\)$", ""), 1L, Long::sum);
+        }
+      } else if (a.recommendedItems.length > 0) {
+        if (e.endsWith(
+            io.shopflow.marketing.operators.RecommendationRankingFunction.RANKED_BY_MODEL)) {
+          i.picksRankedByModel++;
+        } else if (e.contains(
+            io.shopflow.marketing.operators.RecommendationRankingFunction.HYBRID_ORDER)) {
+          i.picksFallbacks++;
         }
       } else if (io.shopflow.marketing.schema.ActionType.SERVICE_RECOVERY.equals(a.actionType)) {
         if (e.contains("by the sentiment model")) {

@@ -44,6 +44,27 @@ class SidecarOptionsTest {
   }
 
   @Test
+  void runWaitsOneSecondForTheRankerAndTwoForSentimentByDefault() throws Exception {
+    JobSettings s = parse("--sidecar-url", "http://127.0.0.1:8080");
+
+    assertThat(s.ranking.requestTimeoutMs).isEqualTo(1_000);
+    assertThat(s.sentiment.requestTimeoutMs).isEqualTo(2_000);
+  }
+
+  @Test
+  void theDemoWhoseSidecarSharesTheCoresWaitsLongerUnlessTold() {
+    DemoCommand demo = new DemoCommand();
+    new CommandLine(demo).parseArgs();
+    assertThat(demo.options().ranking.requestTimeoutMs).isEqualTo(10_000);
+    assertThat(demo.options().sentiment.requestTimeoutMs).isEqualTo(10_000);
+
+    DemoCommand told = new DemoCommand();
+    new CommandLine(told).parseArgs("--ranker-timeout", "2s", "--sidecar-timeout", "3s");
+    assertThat(told.options().ranking.requestTimeoutMs).isEqualTo(2_000);
+    assertThat(told.options().sentiment.requestTimeoutMs).isEqualTo(3_000);
+  }
+
+  @Test
   void zeroCandidatesTurnsTheRankerOffButKeepsTheSentimentModel() throws Exception {
     JobSettings s = parse("--sidecar-url", "http://127.0.0.1:8080", "--ranker-candidates", "0");
 

@@ -100,6 +100,8 @@ class DemoStartsTheSidecarIT {
     assertThat(ranker.path("path").asText()).as("%s", ranker).isEqualTo("sidecar");
     assertThat(ranker.path("recommendations_ranked_by_model").asLong()).isPositive();
     assertThat(ranker.path("recommendations_in_hybrid_order_fallback").asLong()).isZero();
+    assertThat(ranker.path("attached_picks_ranked_by_model").asLong()).isPositive();
+    assertThat(ranker.path("attached_picks_in_hybrid_order_fallback").asLong()).isZero();
     assertThat(ranker.path("sidecar_rows").asLong()).isPositive();
 
     JsonNode sentiment = inference.path("sentiment");

@@ -482,29 +482,23 @@ public final class DemoRunner {
     Inference i = new Inference();
     for (Action a : actions) {
       String e = a.explanation == null ? "" : a.explanation;
-      if (io.shopflow.marketing.schema.ActionType.RECOMMENDATION.equals(a.actionType)) {
+      boolean recommendation =
+          io.shopflow.marketing.schema.ActionType.RECOMMENDATION.equals(a.actionType);
+      if (recommendation || a.recommendedItems.length > 0) {
+        String hybrid = io.shopflow.marketing.operators.RecommendationRankingFunction.HYBRID_ORDER;
         if (e.endsWith(
             io.shopflow.marketing.operators.RecommendationRankingFunction.RANKED_BY_MODEL)) {
-          i.rankedByModel++;
-        } else if (e.contains(
-            io.shopflow.marketing.operators.RecommendationRankingFunction.HYBRID_ORDER)) {
-          i.rankerFallbacks++;
-          String why =
-              e.substring(
-                  e.lastIndexOf(
-                          io.shopflow.marketing.operators.RecommendationRankingFunction
-                              .HYBRID_ORDER)
-                      + io.shopflow.marketing.operators.RecommendationRankingFunction.HYBRID_ORDER
-                          .length());
-          i.rankerFallbackReasons.merge(why.replaceAll("\\)$", ""), 1L, Long::sum);
-        }
-      } else if (a.recommendedItems.length > 0) {
-        if (e.endsWith(
-            io.shopflow.marketing.operators.RecommendationRankingFunction.RANKED_BY_MODEL)) {
-          i.picksRankedByModel++;
-        } else if (e.contains(
-            io.shopflow.marketing.operators.RecommendationRankingFunction.HYBRID_ORDER)) {
+          if (recommendation) {
+            i.rankedByModel++;
+          } else {
+            i.picksRankedByModel++;
+          }
+        } else if (e.contains(hybrid) && !recommendation) {
           i.picksFallbacks++;
+        } else if (e.contains(hybrid)) {
+          i.rankerFallbacks++;
+          String why = e.substring(e.lastIndexOf(hybrid) + hybrid.length());
+          i.rankerFallbackReasons.merge(why.replaceAll("\\)$", ""), 1L, Long::sum);
         }
       } else if (io.shopflow.marketing.schema.ActionType.SERVICE_RECOVERY.equals(a.actionType)) {
         if (e.contains("by the sentiment model")) {

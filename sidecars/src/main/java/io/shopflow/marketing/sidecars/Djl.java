@@ -47,17 +47,22 @@ public final class Djl {
         System.getProperty(DEVICE_PROPERTY, env("SIDECAR_DEVICE", "auto"))
             .trim()
             .toLowerCase(Locale.ROOT);
+    Resolved known = resolved;
+    if (known != null && known.choice().equals(choice)) {
+      return known.device(); // every model load asks; probe the GPUs and self-check once
+    }
     Engine engine = Engine.getEngine("PyTorch");
     Device device =
         parseDevice(choice, engine.getGpuCount(), engine.defaultDevice(), engine.getVersion());
-    if (!device.equals(selfChecked)) {
-      selfCheck(engine, device);
-      selfChecked = device;
-    }
+    selfCheck(engine, device);
+    resolved = new Resolved(choice, device);
     return device;
   }
 
-  private static volatile Device selfChecked;
+  /** The last device choice and the device it resolved to (after its self-check passed). */
+  private record Resolved(String choice, Device device) {}
+
+  private static volatile Resolved resolved;
 
   /**
    * Adds one to two numbers on {@code device} and reads them back. DJL's JNI is compiled against

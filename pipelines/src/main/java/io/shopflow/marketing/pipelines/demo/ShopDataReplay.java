@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shopflow.marketing.udfs.io.ClothingReviewsCsv;
 import io.shopflow.marketing.udfs.io.CsvReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -73,7 +74,7 @@ public final class ShopDataReplay {
     return all;
   }
 
-  static final String REVIEWS_FILE = "womens_clothing_ecommerce_reviews.csv";
+  static final String REVIEWS_FILE = ClothingReviewsCsv.FILE;
 
   /** A review lands this long after the purchase it is laid onto. */
   static final long REVIEW_AFTER_MS = 3L * 24 * 3600 * 1000;
@@ -91,22 +92,13 @@ public final class ShopDataReplay {
       }
     }
     List<ReplayRecord> out = new ArrayList<>();
-    try (CsvReader rows = new CsvReader(Files.newBufferedReader(file, StandardCharsets.UTF_8))) {
-      rows.next(); // the header
+    try (ClothingReviewsCsv rows =
+        new ClothingReviewsCsv(Files.newBufferedReader(file, StandardCharsets.UTF_8))) {
       int next = 0;
-      List<String> row;
+      ClothingReviewsCsv.Row row;
       while (next < purchases.size() && (row = rows.next()) != null) {
-        if (row.size() < 6) {
-          continue;
-        }
-        String title = CsvReader.unixLineBreaks(row.get(3)).strip();
-        String text = CsvReader.unixLineBreaks(row.get(4)).strip();
-        int rating;
-        try {
-          rating = Integer.parseInt(row.get(5).strip());
-        } catch (NumberFormatException e) {
-          continue;
-        }
+        String title = row.title();
+        String text = row.text();
         if (title.isEmpty() && text.isEmpty()) {
           continue;
         }
@@ -114,11 +106,11 @@ public final class ShopDataReplay {
         JsonNode p = JSON.readTree(purchase.json());
         long t = purchase.eventTime() + REVIEW_AFTER_MS;
         ObjectNode n = JSON.createObjectNode();
-        n.put("review_id", "wecr-" + row.get(0));
+        n.put("review_id", "wecr-" + row.id());
         n.put("user_id", purchase.key());
         n.put("item_id", p.path("items").get(0).path("item_id").asText());
         n.put("event_time", t);
-        n.put("rating", rating);
+        n.put("rating", row.rating());
         if (!title.isEmpty()) {
           n.put("title", title);
         }

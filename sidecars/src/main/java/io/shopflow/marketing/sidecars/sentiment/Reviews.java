@@ -1,6 +1,6 @@
 package io.shopflow.marketing.sidecars.sentiment;
 
-import io.shopflow.marketing.udfs.io.CsvReader;
+import io.shopflow.marketing.udfs.io.ClothingReviewsCsv;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +16,7 @@ import java.util.List;
  * by 5.
  */
 public final class Reviews {
-  public static final String FILE = "womens_clothing_ecommerce_reviews.csv";
+  public static final String FILE = ClothingReviewsCsv.FILE;
 
   /** One usable review. */
   public record Review(int index, String text, int rating) {
@@ -57,38 +57,25 @@ public final class Reviews {
   }
 
   /**
-   * Parses the CSV (header first); quoted fields may span lines. Line breaks in the title and text
-   * (the file has CRLF and LF there) become LF, so that a text reads the same whichever was used.
+   * Parses the CSV (header first; {@link ClothingReviewsCsv}): title and text joined, rows without
+   * a numeric index, without text or with a rating outside 1-5 left out.
    */
   public static List<Review> parse(Reader in) throws IOException {
-    CsvReader r = new CsvReader(in);
     List<Review> out = new ArrayList<>();
-    List<String> header = r.next();
-    if (header == null || header.size() < 6 || !"Review Text".equals(header.get(4))) {
-      throw new IOException("not the clothing reviews CSV (header: " + header + ")");
-    }
-    List<String> f;
-    while ((f = r.next()) != null) {
-      if (f.size() < 6) {
-        continue;
-      }
+    ClothingReviewsCsv rows = new ClothingReviewsCsv(in);
+    ClothingReviewsCsv.Row row;
+    while ((row = rows.next()) != null) {
       int index;
-      int rating;
       try {
-        index = Integer.parseInt(f.get(0).strip());
-        rating = Integer.parseInt(f.get(5).strip());
+        index = Integer.parseInt(row.id().strip());
       } catch (NumberFormatException e) {
         continue;
       }
-      String text =
-          (CsvReader.unixLineBreaks(f.get(3)).strip()
-                  + " "
-                  + CsvReader.unixLineBreaks(f.get(4)).strip())
-              .strip();
-      if (text.isEmpty() || rating < 1 || rating > 5) {
+      String text = (row.title() + " " + row.text()).strip();
+      if (text.isEmpty() || row.rating() < 1 || row.rating() > 5) {
         continue;
       }
-      out.add(new Review(index, text, rating));
+      out.add(new Review(index, text, row.rating()));
     }
     return out;
   }

@@ -33,8 +33,10 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -88,6 +90,29 @@ public final class MarketingJob {
     // Safe: no function keeps a reference to a record after emitting it.
     conf.set(PipelineOptions.OBJECT_REUSE, true);
     return conf;
+  }
+
+  /**
+   * Managed memory (RocksDB's block cache and write buffers) of one slot of a local mini-cluster:
+   * about what a slot of the Helm chart's TaskManager gets (4096m, 2 slots, fraction 0.4: 686 MB).
+   * Flink gives a mini-cluster 128 MB in all, which starves RocksDB: with it the core did 12-13k
+   * events per CPU-second, with 640 MB per slot 16-19k (docs/benchmarks.md).
+   */
+  public static final MemorySize LOCAL_MANAGED_MEMORY_PER_SLOT = MemorySize.ofMebiBytes(640);
+
+  /**
+   * {@code conf} for a local mini-cluster of {@code slots} slots: the managed memory of a deployed
+   * slot per slot, unless {@code conf} sets it. A cluster's TaskManagers have their own, so this is
+   * for local runs only.
+   */
+  public static Configuration forLocalCluster(Configuration conf, int slots) {
+    Configuration local = new Configuration(conf);
+    if (!local.contains(TaskManagerOptions.MANAGED_MEMORY_SIZE)) {
+      local.set(
+          TaskManagerOptions.MANAGED_MEMORY_SIZE,
+          LOCAL_MANAGED_MEMORY_PER_SLOT.multiply(Math.max(1, slots)));
+    }
+    return local;
   }
 
   /** Adds the whole job to {@code env}. */

@@ -316,7 +316,8 @@ public final class Bench {
     conf.addAll(extra);
     conf.addAll(Configuration.fromMap(o.flinkConf));
     StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.createLocalEnvironment(s.parallelism, conf);
+        StreamExecutionEnvironment.createLocalEnvironment(
+            s.parallelism, MarketingJob.forLocalCluster(conf, s.parallelism));
     env.setParallelism(s.parallelism);
     return env;
   }

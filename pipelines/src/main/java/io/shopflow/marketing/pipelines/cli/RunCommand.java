@@ -5,6 +5,7 @@ import io.shopflow.marketing.pipelines.MarketingJob;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -100,6 +101,11 @@ public class RunCommand implements Callable<Integer> {
     // Submitted to a cluster, this is the cluster's context environment; with java -jar, a local
     // mini-cluster.
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    if (env instanceof LocalStreamEnvironment) {
+      env =
+          StreamExecutionEnvironment.createLocalEnvironment(
+              MarketingJob.forLocalCluster(conf, s.parallelism));
+    }
     MarketingJob.build(env, s);
     env.execute("marketing-engine");
     return 0;

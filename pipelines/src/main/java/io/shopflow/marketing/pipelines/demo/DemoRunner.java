@@ -165,7 +165,8 @@ public final class DemoRunner {
 
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironment(
-            s.parallelism, MarketingJob.flinkConfiguration(s));
+            s.parallelism,
+            MarketingJob.forLocalCluster(MarketingJob.flinkConfiguration(s), s.parallelism));
     MarketingJob.build(env, s);
     job = env.executeAsync("marketing-engine-demo");
     out.println(

@@ -1,0 +1,45 @@
+package io.shopflow.marketing.pipelines;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.junit.jupiter.api.Test;
+
+class LocalClusterConfigurationTest {
+
+  @Test
+  void givesEachLocalSlotTheManagedMemoryOfADeployedSlot() {
+    Configuration local =
+        MarketingJob.forLocalCluster(MarketingJob.flinkConfiguration(new JobSettings()), 3);
+
+    assertThat(local.get(TaskManagerOptions.MANAGED_MEMORY_SIZE))
+        .isEqualTo(MemorySize.ofMebiBytes(3 * 640));
+    assertThat(local.get(TaskManagerOptions.MANAGED_MEMORY_SIZE))
+        .isGreaterThan(MemorySize.ofMebiBytes(128)); // what Flink gives a mini-cluster in all
+  }
+
+  @Test
+  void keepsAManagedMemorySizeTheUserSet() {
+    Configuration conf = MarketingJob.flinkConfiguration(new JobSettings());
+    conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("300mb"));
+
+    Configuration local = MarketingJob.forLocalCluster(conf, 2);
+
+    assertThat(local.get(TaskManagerOptions.MANAGED_MEMORY_SIZE))
+        .isEqualTo(MemorySize.parse("300mb"));
+    assertThat(conf.get(TaskManagerOptions.MANAGED_MEMORY_SIZE))
+        .as("the caller's configuration is left as it was")
+        .isEqualTo(MemorySize.parse("300mb"));
+  }
+
+  @Test
+  void leavesTheJobsOwnConfigurationWithoutTaskManagerMemory() {
+    // Submitted to a cluster, the TaskManagers' own memory settings apply.
+    assertThat(
+            MarketingJob.flinkConfiguration(new JobSettings())
+                .contains(TaskManagerOptions.MANAGED_MEMORY_SIZE))
+        .isFalse();
+  }
+}

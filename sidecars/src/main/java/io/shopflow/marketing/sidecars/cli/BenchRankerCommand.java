@@ -106,7 +106,8 @@ public class BenchRankerCommand implements Callable<Integer> {
             url == null
                 ? new OipServer(
                     OipServer.Options.defaults().withPort(0),
-                    List.of(new RankerEndpoint(RankerTrainer.load(common.models))))
+                    // The sidecar serves from the device under test, as `serve --device` would.
+                    List.of(new RankerEndpoint(RankerTrainer.load(common.models, device))))
                 : null) {
       String base = url != null ? url : server.baseUrl();
       InferenceClient client = new InferenceClient(base, Duration.ofSeconds(30));
@@ -128,10 +129,15 @@ public class BenchRankerCommand implements Callable<Integer> {
           maxDiff = maxAbsDifference(net.predict(flat, b), onCpu.predict(flat, b));
         }
         List<Long> lat = new ArrayList<>();
-        double one = rate(1, b, () -> client.rank(x).join(), lat);
-        double many = rate(concurrency, b, () -> client.rank(x).join(), null);
+        // The embedded sidecar refuses requests over its row limit (HTTP 413): such a batch is
+        // measured in-process only.
+        boolean overLimit = server != null && b > OipServer.Options.defaults().maxRequestRows();
+        double one = overLimit ? Double.NaN : rate(1, b, () -> client.rank(x).join(), lat);
+        double many =
+            overLimit ? Double.NaN : rate(concurrency, b, () -> client.rank(x).join(), null);
         long[] l = lat.stream().mapToLong(Long::longValue).sorted().toArray();
         double p50 = l.length == 0 ? Double.NaN : l[l.length / 2] / 1e6;
+
         Row row = new Row(b, inProc, one, many, p50, cpuInProc, maxDiff);
         rows.add(row);
         if (onCpu != null) {
@@ -143,6 +149,16 @@ public class BenchRankerCommand implements Callable<Integer> {
               cpuInProc,
               inProc / cpuInProc,
               maxDiff);
+        }
+        if (overLimit) {
+          System.out.printf(
+              Locale.ROOT,
+              "batch %5d: in-process %,12.0f rows/s | sidecar: over its limit of %d rows per"
+                  + " request%n",
+              b,
+              inProc,
+              OipServer.Options.defaults().maxRequestRows());
+          continue;
         }
         System.out.printf(
             Locale.ROOT,

@@ -141,6 +141,7 @@ public final class Bench {
     public long actionsDuplicated;
     public long actionsUnexpected;
     public long recommendationsDiffering;
+    public long controlDiffering;
     public String load;
 
     /** The sidecar the core called (null: none). */
@@ -184,6 +185,7 @@ public final class Bench {
       m.put("recovery_actions_duplicated", actionsDuplicated);
       m.put("recovery_actions_unexpected", actionsUnexpected);
       m.put("recovery_recommendations_differing", recommendationsDiffering);
+      m.put("recovery_control_runs_differing", controlDiffering);
       m.put("sidecar_url", sidecarUrl);
       m.put("core_ranked_by_model", coreRankedByModel);
       m.put("core_ranking_fallbacks", coreRankingFallbacks);
@@ -267,14 +269,16 @@ public final class Bench {
       o.log.accept(
           String.format(
               "  processing again %.2f s after the failure; actions %,d (reference %,d), lost %d,"
-                  + " duplicated %d, unexpected %d, recommendations differing %d",
+                  + " duplicated %d, unexpected %d, recommendations differing %d; two"
+                  + " failure-free runs differ by %d actions",
               r.recoverySeconds,
               r.actionsAfterFailure,
               r.actionsReference,
               r.actionsLost,
               r.actionsDuplicated,
               r.actionsUnexpected,
-              r.recommendationsDiffering));
+              r.recommendationsDiffering,
+              r.controlDiffering));
     }
     r.load = r.load + " -> " + loadAverage();
     return r;
@@ -609,6 +613,12 @@ public final class Bench {
     r.recoveryEvents = count;
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(o.workDir.resolve("kafka"))) {
       Map<String, Action> reference = runBounded(kafka, "reference", rate, count, false);
+      // A second failure-free run: user signals reach the user operator on two paths (item-less
+      // events directly, item events through the item operator), whose interleaving varies from
+      // run to run, and a user's own event fires their due deadlines early. So two runs can
+      // differ by an action without any failure; this run shows by how many.
+      Map<String, Action> control = runBounded(kafka, "control", rate, count, false);
+      r.controlDiffering = differing(reference, control);
       FAILED_AT.set(0);
       RESUMED_AT.set(0);
       DUPLICATES.set(0);
@@ -624,9 +634,13 @@ public final class Bench {
         boolean isRec = ActionType.RECOMMENDATION.equals(e.getValue().actionType);
         if (after == null && !isRec) {
           r.actionsLost++;
+          describeDifference("lost (in the reference only)", e.getValue(), r.actionsLost);
         } else if (isRec && after == null) {
           r.recommendationsDiffering++;
         }
+      }
+      if (System.getProperty("bench.recovery.trace") != null) {
+        trace(System.getProperty("bench.recovery.trace"), reference, recovered);
       }
       for (Map.Entry<String, Action> e : recovered.entrySet()) {
         if (!reference.containsKey(e.getKey())) {
@@ -634,9 +648,65 @@ public final class Bench {
             r.recommendationsDiffering++;
           } else {
             r.actionsUnexpected++; // an action the failure-free run did not have
+            describeDifference(
+                "unexpected (after the failure only)", e.getValue(), r.actionsUnexpected);
           }
         }
       }
+    }
+  }
+
+  /** Actions other than recommendations that only one of the two runs has. */
+  private long differing(Map<String, Action> a, Map<String, Action> b) {
+    long n = 0;
+    for (var run : List.of(Map.entry(a, b), Map.entry(b, a))) {
+      for (Map.Entry<String, Action> e : run.getKey().entrySet()) {
+        if (!ActionType.RECOMMENDATION.equals(e.getValue().actionType)
+            && !run.getValue().containsKey(e.getKey())) {
+          n++;
+          describeDifference(
+              run.getKey() == a ? "control: in the reference only" : "control: in the control only",
+              e.getValue(),
+              n);
+        }
+      }
+    }
+    return n;
+  }
+
+  private void trace(String user, Map<String, Action> reference, Map<String, Action> recovered) {
+    for (var run : List.of(Map.entry("reference", reference), Map.entry("failure", recovered))) {
+      run.getValue().values().stream()
+          .filter(a -> user.equals(a.userId))
+          .sorted(java.util.Comparator.comparingLong((Action a) -> a.triggerEventTime))
+          .forEach(
+              a ->
+                  o.log.accept(
+                      String.format(
+                          "  trace %s: %d %s %s %s | %s",
+                          run.getKey(),
+                          a.triggerEventTime,
+                          a.actionType,
+                          a.actionId.substring(0, 8),
+                          Arrays.toString(a.items),
+                          a.explanation)));
+    }
+  }
+
+  /** The first few actions that differ between the two runs, to tell a loss from a reordering. */
+  private void describeDifference(String what, Action a, long nth) {
+    if (nth <= 5) {
+      o.log.accept(
+          String.format(
+              "  %s: %s %s for %s, items %s, trigger time %d, send at %d, channel %s",
+              what,
+              a.actionType,
+              a.actionId,
+              a.userId,
+              Arrays.toString(a.items),
+              a.triggerEventTime,
+              a.sendAt,
+              a.channel));
     }
   }
 

@@ -254,17 +254,23 @@ public class BenchRankerCommand implements Callable<Integer> {
     sb.append("|---:|---:|---:|---:|---:|---:|---:|").append(gpu ? "---:|---:|---:|" : "");
     sb.append('\n');
     for (Row r : rows) {
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "| %d | %,.0f | %,.0f | %.3f | %.2f | %,.0f | %.3f |",
-              r.batch(),
-              r.inProcess(),
-              r.sidecar1(),
-              r.sidecar1() / r.inProcess(),
-              r.p50Millis(),
-              r.sidecarN(),
-              r.sidecarN() / r.inProcess()));
+      if (Double.isNaN(r.sidecar1())) { // over the sidecar's request limit: in-process only
+        sb.append(
+            String.format(
+                Locale.ROOT, "| %d | %,.0f | - | - | - | - | - |", r.batch(), r.inProcess()));
+      } else {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "| %d | %,.0f | %,.0f | %.3f | %.2f | %,.0f | %.3f |",
+                r.batch(),
+                r.inProcess(),
+                r.sidecar1(),
+                r.sidecar1() / r.inProcess(),
+                r.p50Millis(),
+                r.sidecarN(),
+                r.sidecarN() / r.inProcess()));
+      }
       if (gpu) {
         sb.append(
             String.format(

@@ -159,7 +159,9 @@ public class ItemCatalogFunction extends KeyedProcessFunction<String, ItemSignal
   @Override
   public void processElement(ItemSignal s, Context ctx, Collector<UserSignal> out)
       throws Exception {
-    if (s.kind == ItemSignal.CATALOG) {
+    if (s.kind == ItemSignal.TO_USER) {
+      out.collect(s.toUser); // passing through, keyed by its user; no state is touched
+    } else if (s.kind == ItemSignal.CATALOG) {
       onCatalog(s.catalog, ctx, out);
     } else if (s.kind == ItemSignal.FACTOR_DELTA) {
       onFeedback(s);

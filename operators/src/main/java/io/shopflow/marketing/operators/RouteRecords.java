@@ -18,14 +18,12 @@ import org.apache.flink.util.OutputTag;
 /**
  * First step after the source: dead letters and too-late records go to the DLQ; behaviour events
  * are split into one line per item for the keyed-by-item catalogue join; catalogue upserts go to
- * the item side; consent changes and item-less events go straight to the user side; reviews go to
- * the sentiment step ({@link #REVIEWS}).
+ * the item side; consent changes and item-less events pass through the item operator untouched
+ * (keyed by their user), so that all of a user's signals reach the user operator on one channel in
+ * source order; reviews go to the sentiment step ({@link #REVIEWS}).
  */
 public class RouteRecords extends ProcessFunction<ParsedRecord, ItemSignal> {
   private static final long serialVersionUID = 1L;
-
-  public static final OutputTag<UserSignal> TO_USERS =
-      new OutputTag<>("to-users", TypeInformation.of(UserSignal.class));
 
   /** Reviews, on their way to sentiment scoring (async) and then the item and user sides. */
   public static final OutputTag<ReviewEvent> REVIEWS =
@@ -98,8 +96,19 @@ public class RouteRecords extends ProcessFunction<ParsedRecord, ItemSignal> {
       s.eventTime = r.consent.eventTime;
       s.consentChange = r.consent.change;
       s.channels = r.consent.channels;
-      ctx.output(TO_USERS, s);
+      out.collect(toUser(s));
     }
+  }
+
+  /** A user signal on its way through the item operator, which passes it on untouched. */
+  static ItemSignal toUser(UserSignal u) {
+    ItemSignal s = new ItemSignal();
+    s.kind = ItemSignal.TO_USER;
+    // Only picks the item operator's subtask: a pass-through never touches the keyed state, so
+    // sharing a key with an item of the same id is harmless.
+    s.itemId = u.userId;
+    s.toUser = u;
+    return s;
   }
 
   private void routeEvent(ShopEvent e, Context ctx, Collector<ItemSignal> out) {
@@ -115,7 +124,7 @@ public class RouteRecords extends ProcessFunction<ParsedRecord, ItemSignal> {
       s.query = e.query;
       s.lineIndex = 0;
       s.lineCount = 1;
-      ctx.output(TO_USERS, s);
+      out.collect(toUser(s));
       return;
     }
     String[] basket = new String[0];

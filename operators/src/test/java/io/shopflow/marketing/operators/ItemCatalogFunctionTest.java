@@ -69,6 +69,43 @@ class ItemCatalogFunctionTest {
   }
 
   @Test
+  void passesAUsersSignalThroughUntouchedAndKeepsNoStateForIt() throws Exception {
+    open(true);
+    // An item whose id equals the user's: the pass-through shares its key, never its state.
+    send(catalog("u1", T0 - days(1), 5.0, "Same id as a user", "Home"));
+    h.getOutput().clear();
+    UserSignal search = new UserSignal();
+    search.kind = UserSignal.EVENT;
+    search.eventType = EventType.SEARCH;
+    search.userId = "u1";
+    search.eventId = "e-1";
+    search.eventTime = T0;
+    search.query = "lantern";
+    UserSignal consent = new UserSignal();
+    consent.kind = UserSignal.CONSENT;
+    consent.userId = "u2";
+    consent.eventTime = T0 + 1;
+    send(passThrough(search));
+    send(passThrough(consent));
+
+    assertThat(out())
+        .usingRecursiveFieldByFieldElementComparator()
+        .containsExactly(search, consent);
+    assertThat(keysWith("item")).containsExactly("u1"); // the catalogue item's; nothing for u2
+    send(itemLine(EventType.VIEW, "u3", "u1", T0 + 3));
+    assertThat(last().title).isEqualTo("Same id as a user");
+  }
+
+  private static ItemSignal passThrough(UserSignal u) {
+    ItemSignal s = new ItemSignal();
+    s.kind = ItemSignal.TO_USER;
+    s.itemId = u.userId;
+    s.toUser = u;
+    s.eventTime = u.eventTime;
+    return s;
+  }
+
+  @Test
   void enrichesLinesWithCatalogueTitleCategoryAndPrice() throws Exception {
     open(false);
     send(catalog("A", T0 - days(1), 19.99, "Paper Lantern", "Home", "Lighting", "Lanterns"));

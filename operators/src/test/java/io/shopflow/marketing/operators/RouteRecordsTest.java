@@ -68,12 +68,20 @@ class RouteRecordsTest {
     h.processElement(r, ts);
   }
 
+  /** Item lines, catalogue upserts and MF steps: what the item operator works on. */
   private List<ItemSignal> items() {
-    return h.extractOutputValues();
+    List<ItemSignal> all = h.extractOutputValues();
+    return all.stream().filter(s -> s.kind != ItemSignal.TO_USER).toList();
   }
 
+  /** User signals passing through the item operator, keyed by their user. */
   private List<UserSignal> toUsers() {
-    return sideOutput(h, RouteRecords.TO_USERS);
+    List<ItemSignal> all = h.extractOutputValues();
+    return all.stream()
+        .filter(s -> s.kind == ItemSignal.TO_USER)
+        .peek(s -> assertThat(s.itemId).as("keyed by the user").isEqualTo(s.toUser.userId))
+        .map(s -> s.toUser)
+        .toList();
   }
 
   private List<DeadLetter> deadLetters() {
@@ -151,7 +159,7 @@ class RouteRecordsTest {
   }
 
   @Test
-  void consentAndItemLessSearchGoStraightToTheUserSide() throws Exception {
+  void consentAndItemLessSearchPassThroughTheItemOperatorKeyedByTheirUser() throws Exception {
     ConsentChange c = new ConsentChange();
     c.userId = "u1";
     c.eventId = "c-1";

@@ -56,8 +56,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *
  * <pre>
  * shop.events ┐                          ┌─ lines ─> keyBy(item) ItemCatalogFunction ─┐
- * shop.catalog├─> KafkaSource ─> RouteRecords ─ catalogue ─┘          (join, price drops) ├─> keyBy(user)
- * shop.consent┘    (parse)      (DLQ, late)  ─ consent, item-less events ─────────────────┘  UserJourneyFunction
+ * shop.catalog├─> KafkaSource ─> RouteRecords ─ catalogue ─┤          (join, price drops) ├─> keyBy(user)
+ * shop.consent┘    (parse)      (DLQ, late)  ─ consent, item-less events (pass through) ──┘  UserJourneyFunction
  * shop.reviews┘                              ─ reviews ─> async sentiment (sidecar / lexicon) ─┘
  *                                          item stats ─> PopularItemsFunction (p=1) ─ broadcast ─┘
  *                      actions ─> async ranker (sidecar / hybrid order) ─> marketing.actions (EXACTLY_ONCE)
@@ -243,7 +243,7 @@ public final class MarketingJob {
     s.engine.rankerCandidates = s.ranking.enabled() ? s.ranking.candidates : 0;
     SingleOutputStreamOperator<Action> actions =
         enrichedLines
-            .union(itemSignals.getSideOutput(RouteRecords.TO_USERS), scoredReviews)
+            .union(scoredReviews)
             .keyBy(sig -> sig.userId)
             .connect(popularItems)
             // Flink's keyed broadcast operator (the snapshot lands in broadcast state) plus a

@@ -1,8 +1,9 @@
 package io.shopflow.marketing.schema;
 
 /**
- * Input of the keyed-by-item operator: either one line of a behaviour event (an event with three
- * items becomes three lines) or a catalogue upsert. A flat POJO so that Flink's POJO serializer,
+ * Input of the keyed-by-item operator: one line of a behaviour event (an event with three items
+ * becomes three lines), a catalogue upsert, an MF step, or a user signal passing through (item-less
+ * events and consent changes, keyed by their user). A flat POJO so that Flink's POJO serializer,
  * not Kryo, carries it.
  */
 public class ItemSignal {
@@ -11,6 +12,13 @@ public class ItemSignal {
 
   /** An MF gradient step for the item, fed back from the keyed-by-user operator. */
   public static final int FACTOR_DELTA = 2;
+
+  /**
+   * A user signal without an item (a search, a consent change), keyed by its user id: the item
+   * operator passes it on untouched, so that every signal of a user reaches the user operator
+   * through the same channel, in the order the source read them (see architecture, timers).
+   */
+  public static final int TO_USER = 3;
 
   public int kind;
   public String itemId;
@@ -39,6 +47,9 @@ public class ItemSignal {
 
   // --- CATALOG field ---
   public CatalogItem catalog;
+
+  // --- TO_USER field ---
+  public UserSignal toUser;
 
   public ItemSignal() {}
 }

@@ -617,7 +617,10 @@ public final class Bench {
       // channels that interleave differently, as item-less events did when they bypassed the
       // item operator), the comparison below cannot tell that from loss; this run shows it.
       Map<String, Action> control = runBounded(kafka, "control", rate, count, false);
-      r.controlDiffering = differing(reference, control);
+      Comparison c =
+          compare(
+              reference, control, "control: in the reference only", "control: in the control only");
+      r.controlDiffering = c.onlyInFirst() + c.onlyInSecond();
       FAILED_AT.set(0);
       RESUMED_AT.set(0);
       DUPLICATES.set(0);
@@ -628,49 +631,48 @@ public final class Bench {
       r.actionsReference = reference.size();
       r.actionsAfterFailure = recovered.size();
       r.actionsDuplicated = DUPLICATES.get();
-      for (Map.Entry<String, Action> e : reference.entrySet()) {
-        Action after = recovered.get(e.getKey());
-        boolean isRec = ActionType.RECOMMENDATION.equals(e.getValue().actionType);
-        if (after == null && !isRec) {
-          r.actionsLost++;
-          describeDifference("lost (in the reference only)", e.getValue(), r.actionsLost);
-        } else if (isRec && after == null) {
-          r.recommendationsDiffering++;
-        }
-      }
-      if (System.getProperty("bench.recovery.trace") != null) {
-        trace(System.getProperty("bench.recovery.trace"), reference, recovered);
-      }
-      for (Map.Entry<String, Action> e : recovered.entrySet()) {
-        if (!reference.containsKey(e.getKey())) {
-          if (ActionType.RECOMMENDATION.equals(e.getValue().actionType)) {
-            r.recommendationsDiffering++;
-          } else {
-            r.actionsUnexpected++; // an action the failure-free run did not have
-            describeDifference(
-                "unexpected (after the failure only)", e.getValue(), r.actionsUnexpected);
-          }
-        }
+      Comparison f =
+          compare(
+              reference,
+              recovered,
+              "lost (in the reference only)",
+              "unexpected (after the failure only)");
+      r.actionsLost = f.onlyInFirst();
+      r.actionsUnexpected = f.onlyInSecond(); // actions the failure-free run did not have
+      r.recommendationsDiffering = f.recommendationsDiffering();
+      String traced = System.getProperty("bench.recovery.trace");
+      if (traced != null) {
+        trace(traced, reference, recovered);
       }
     }
   }
 
-  /** Actions other than recommendations that only one of the two runs has. */
-  private long differing(Map<String, Action> a, Map<String, Action> b) {
-    long n = 0;
-    for (var run : List.of(Map.entry(a, b), Map.entry(b, a))) {
-      for (Map.Entry<String, Action> e : run.getKey().entrySet()) {
-        if (!ActionType.RECOMMENDATION.equals(e.getValue().actionType)
-            && !run.getValue().containsKey(e.getKey())) {
-          n++;
-          describeDifference(
-              run.getKey() == a ? "control: in the reference only" : "control: in the control only",
-              e.getValue(),
-              n);
+  /**
+   * Actions other than recommendations that only one run has, and recommendations that differ (they
+   * depend on when the broadcast snapshot arrives, so they are counted apart).
+   */
+  private record Comparison(long onlyInFirst, long onlyInSecond, long recommendationsDiffering) {}
+
+  private Comparison compare(
+      Map<String, Action> first, Map<String, Action> second, String onlyFirst, String onlySecond) {
+    long[] only = new long[2];
+    long recommendations = 0;
+    for (int side = 0; side < 2; side++) {
+      Map<String, Action> these = side == 0 ? first : second;
+      Map<String, Action> others = side == 0 ? second : first;
+      for (Map.Entry<String, Action> e : these.entrySet()) {
+        if (others.containsKey(e.getKey())) {
+          continue;
+        }
+        if (ActionType.RECOMMENDATION.equals(e.getValue().actionType)) {
+          recommendations++;
+        } else {
+          only[side]++;
+          describeDifference(side == 0 ? onlyFirst : onlySecond, e.getValue(), only[side]);
         }
       }
     }
-    return n;
+    return new Comparison(only[0], only[1], recommendations);
   }
 
   private void trace(String user, Map<String, Action> reference, Map<String, Action> recovered) {

@@ -100,12 +100,13 @@ public class BenchRankerCommand implements Callable<Integer> {
             + Engine.getEngine("PyTorch").getVersion()
             + (device.isGpu() ? ", CUDA " + CudaUtils.getCudaVersionString() : "")
             + ")");
+    OipServer.Options serverOptions = OipServer.Options.defaults().withPort(0);
     try (RankerNet net = RankerTrainer.load(common.models, device);
         RankerNet onCpu = device.isGpu() ? RankerTrainer.load(common.models, Device.cpu()) : null;
         OipServer server =
             url == null
                 ? new OipServer(
-                    OipServer.Options.defaults().withPort(0),
+                    serverOptions,
                     // The sidecar serves from the device under test, as `serve --device` would.
                     List.of(new RankerEndpoint(RankerTrainer.load(common.models, device))))
                 : null) {
@@ -131,13 +132,12 @@ public class BenchRankerCommand implements Callable<Integer> {
         List<Long> lat = new ArrayList<>();
         // The embedded sidecar refuses requests over its row limit (HTTP 413): such a batch is
         // measured in-process only.
-        boolean overLimit = server != null && b > OipServer.Options.defaults().maxRequestRows();
+        boolean overLimit = server != null && b > serverOptions.maxRequestRows();
         double one = overLimit ? Double.NaN : rate(1, b, () -> client.rank(x).join(), lat);
         double many =
             overLimit ? Double.NaN : rate(concurrency, b, () -> client.rank(x).join(), null);
         long[] l = lat.stream().mapToLong(Long::longValue).sorted().toArray();
         double p50 = l.length == 0 ? Double.NaN : l[l.length / 2] / 1e6;
-
         Row row = new Row(b, inProc, one, many, p50, cpuInProc, maxDiff);
         rows.add(row);
         if (onCpu != null) {
@@ -157,7 +157,7 @@ public class BenchRankerCommand implements Callable<Integer> {
                   + " request%n",
               b,
               inProc,
-              OipServer.Options.defaults().maxRequestRows());
+              serverOptions.maxRequestRows());
           continue;
         }
         System.out.printf(

@@ -189,8 +189,8 @@ class ClusterSubmissionIT {
             .doesNotHaveDuplicates();
       }
       assertThat(Files.readString(flink.workDir.resolve("log/taskmanager.log")))
-          .as("RocksDB migrated the profiles to the class with the new field")
-          .contains("Performing state migration for state ValueStateDescriptor{name=profile,");
+          .as("RocksDB migrated the user values to the profile class with the new field")
+          .contains("Performing state migration for state ValueStateDescriptor{name=user-scalars,");
     } catch (Exception | AssertionError e) {
       throw new AssertionError(e.getMessage() + "\n" + flink.logs(), e);
     } finally {

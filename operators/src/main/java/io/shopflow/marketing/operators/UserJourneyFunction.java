@@ -1,5 +1,6 @@
 package io.shopflow.marketing.operators;
 
+import io.shopflow.marketing.operators.state.ValueField;
 import io.shopflow.marketing.operators.state.WriteBehindFunction;
 import io.shopflow.marketing.operators.state.WriteBehindStates;
 import io.shopflow.marketing.schema.Action;
@@ -20,6 +21,7 @@ import io.shopflow.marketing.schema.state.PendingAction;
 import io.shopflow.marketing.schema.state.ProfileCore;
 import io.shopflow.marketing.schema.state.SessionState;
 import io.shopflow.marketing.schema.state.UserRecState;
+import io.shopflow.marketing.schema.state.UserScalars;
 import io.shopflow.marketing.udfs.ActionIds;
 import io.shopflow.marketing.udfs.Decay;
 import io.shopflow.marketing.udfs.EngineConfig;
@@ -47,6 +49,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
@@ -78,6 +81,9 @@ public class UserJourneyFunction
           "popular-items", Types.STRING, TypeInformation.of(PopularItems.class));
 
   static final String LATEST = "latest";
+
+  /** The state holding the user's single-valued states (a {@link UserScalars}). */
+  public static final String SCALARS = "user-scalars";
 
   /** Profile snapshots at session close and after a purchase; an erasure as an erased one. */
   public static final OutputTag<ProfileSnapshot> PROFILES =
@@ -136,19 +142,21 @@ public class UserJourneyFunction
     StateTtlConfig dayTtl = ItemCatalogFunction.ttl(Duration.ofDays(2).toMillis());
     StateTtlConfig dedupTtl = ItemCatalogFunction.ttl(cfg.dedupWindowMs);
 
-    session = value("session", SessionState.class, profileTtl);
+    // The single-valued states share one value (see UserScalars); the maps stay separate.
+    ValueState<UserScalars> scalars = value(SCALARS, UserScalars.class, profileTtl);
+    session = field(scalars, u -> u.session, (u, v) -> u.session = v);
+    profile = field(scalars, u -> u.profile, (u, v) -> u.profile = v);
+    recentViewed = field(scalars, u -> u.recentViewed, (u, v) -> u.recentViewed = v);
+    recentBought = field(scalars, u -> u.recentBought, (u, v) -> u.recentBought = v);
+    deadlines = field(scalars, u -> u.deadlines, (u, v) -> u.deadlines = v);
+    mfFactor = field(scalars, u -> u.mfFactor, (u, v) -> u.mfFactor = v);
+    recs = field(scalars, u -> u.recs, (u, v) -> u.recs = v);
     sessionViews = map("session-views", Types.INT, profileTtl);
-    profile = value("profile", ProfileCore.class, profileTtl);
     categoryAffinity = map("category-affinity", TypeInformation.of(DecayedScore.class), profileTtl);
     itemAffinity = map("item-affinity", TypeInformation.of(DecayedScore.class), profileTtl);
-    recentViewed = value("recent-viewed", String[].class, profileTtl);
-    recentBought = value("recent-bought", String[].class, profileTtl);
     cart = map("cart", TypeInformation.of(CartLine.class), profileTtl);
     wishlist = map("wishlist", TypeInformation.of(CartLine.class), profileTtl);
     crossSellCandidates = map("cross-sell-candidates", Types.INT, profileTtl);
-    deadlines = value("deadlines", Deadlines.class, profileTtl);
-    mfFactor = value("mf-factor", double[].class, profileTtl);
-    recs = value("recommender", UserRecState.class, profileTtl);
     consent = pointMap("consent", Types.BOOLEAN, null);
     sentPerChannel = pointMap("sent-per-channel", TypeInformation.of(ChannelCounter.class), dayTtl);
     recentlySent = pointMap("recently-sent", Types.LONG, dedupTtl);
@@ -165,6 +173,13 @@ public class UserJourneyFunction
       d.enableTimeToLive(ttl);
     }
     return states.value(getRuntimeContext(), d);
+  }
+
+  private static <T> ValueState<T> field(
+      ValueState<UserScalars> scalars,
+      java.util.function.Function<UserScalars, T> get,
+      java.util.function.BiConsumer<UserScalars, T> set) {
+    return new ValueField<>(scalars, UserScalars::new, get, set, UserScalars::holdsNothing);
   }
 
   private <V> MapState<String, V> map(String name, TypeInformation<V> type, StateTtlConfig ttl) {
@@ -197,6 +212,20 @@ public class UserJourneyFunction
   public WriteBehindStates bindWriteBehind(KeyContext keys) {
     states = WriteBehindStates.forEngine(keys, cfg);
     return states;
+  }
+
+  /**
+   * A snapshot of a build that kept the single-valued states apart: see {@link LegacyUserScalars}.
+   */
+  @Override
+  public long migrateRestoredState(KeyedStateBackend<Object> backend, KeyContext keys)
+      throws Exception {
+    StateTtlConfig profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
+    ValueStateDescriptor<UserScalars> d = new ValueStateDescriptor<>(SCALARS, UserScalars.class);
+    d.enableTimeToLive(profileTtl);
+    // The backend's own state under the cache's (the cache holds no key yet).
+    return LegacyUserScalars.migrate(
+        getRuntimeContext(), backend, keys, profileTtl, getRuntimeContext().getState(d));
   }
 
   // ------------------------------------------------------------------ inputs

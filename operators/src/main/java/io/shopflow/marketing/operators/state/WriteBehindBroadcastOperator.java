@@ -34,7 +34,7 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
   public void open() throws Exception {
     writeBehind.bind(userFunction, this);
     super.open();
-    writeBehind.completeMarkers(getKeyedStateBackend(), LOG);
+    writeBehind.afterOpen(getKeyedStateBackend(), this, LOG);
   }
 
   /** The function's cache (after {@code open()}). */

@@ -1,5 +1,6 @@
 package io.shopflow.marketing.operators.state;
 
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.streaming.api.operators.KeyContext;
 
 /**
@@ -15,4 +16,14 @@ public interface WriteBehindFunction {
    * states go through on {@code keys}, keeps it, and returns it to the operator.
    */
   WriteBehindStates bindWriteBehind(KeyContext keys);
+
+  /**
+   * Called by the operator after a restore, after the function's {@code open()} and before any
+   * record: rewrites state restored in an earlier layout, straight to {@code backend} (switching
+   * {@code keys} as needed). Returns the number of keys rewritten. Nothing to do by default.
+   */
+  default long migrateRestoredState(KeyedStateBackend<Object> backend, KeyContext keys)
+      throws Exception {
+    return 0;
+  }
 }

@@ -31,7 +31,7 @@ public class WriteBehindKeyedProcessOperator<K, IN, OUT> extends KeyedProcessOpe
   public void open() throws Exception {
     writeBehind.bind(userFunction, this);
     super.open();
-    writeBehind.completeMarkers(getKeyedStateBackend(), LOG);
+    writeBehind.afterOpen(getKeyedStateBackend(), this, LOG);
   }
 
   /** The function's cache (after {@code open()}). */

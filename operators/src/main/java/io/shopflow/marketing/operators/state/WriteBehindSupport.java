@@ -23,13 +23,16 @@ final class WriteBehindSupport {
 
   private ListState<Boolean> markersComplete;
   private boolean restoredComplete;
+  private boolean restored;
   private WriteBehindStates cache;
+  private WriteBehindFunction function;
 
   /** From the operator's {@code initializeState}. */
   void initialize(StateInitializationContext ctx) throws Exception {
     // Union: after rescaling every subtask sees every subtask's word, and all must agree.
     markersComplete = ctx.getOperatorStateStore().getUnionListState(MARKERS_COMPLETE);
-    if (!ctx.isRestored()) {
+    restored = ctx.isRestored();
+    if (!restored) {
       restoredComplete = true;
       return;
     }
@@ -44,12 +47,22 @@ final class WriteBehindSupport {
 
   /** From the operator's {@code open()}, before the function's. */
   void bind(Object function, KeyContext keys) {
-    cache = ((WriteBehindFunction) function).bindWriteBehind(keys);
+    this.function = (WriteBehindFunction) function;
+    cache = this.function.bindWriteBehind(keys);
     cache.presenceMarkersComplete(restoredComplete);
   }
 
-  /** From the operator's {@code open()}, after the function's (its states are registered). */
-  void completeMarkers(KeyedStateBackend<Object> backend, Logger log) throws Exception {
+  /**
+   * From the operator's {@code open()}, after the function's (its states are registered): after a
+   * restore, the function's migration of an earlier layout, then the missing presence markers.
+   */
+  void afterOpen(KeyedStateBackend<Object> backend, KeyContext keys, Logger log) throws Exception {
+    if (restored) {
+      long migrated = function.migrateRestoredState(backend, keys);
+      if (migrated > 0) {
+        log.info("Moved the state of {} restored keys to the current layout", migrated);
+      }
+    }
     long marked = cache.completePresenceMarkers(backend);
     if (marked > 0) {
       log.info("Wrote the write-behind presence marker for {} restored keys", marked);

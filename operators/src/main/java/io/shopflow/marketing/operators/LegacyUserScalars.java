@@ -1,0 +1,111 @@
+package io.shopflow.marketing.operators;
+
+import io.shopflow.marketing.schema.state.Deadlines;
+import io.shopflow.marketing.schema.state.ProfileCore;
+import io.shopflow.marketing.schema.state.SessionState;
+import io.shopflow.marketing.schema.state.UserRecState;
+import io.shopflow.marketing.schema.state.UserScalars;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.KeyContext;
+
+/**
+ * Earlier builds kept each single-valued state of a user under its own name ({@code session},
+ * {@code profile}, ...); now they share one {@link UserScalars} value. After a restore from such a
+ * snapshot the user operator moves every user's values into the shared one, once, before it
+ * processes a record, and clears the old states (their names stay reserved). A restore from a
+ * snapshot in the current layout finds no keys under the old names and does nothing.
+ */
+final class LegacyUserScalars {
+  private LegacyUserScalars() {}
+
+  private record Legacy<T>(
+      String name, Class<T> type, Function<UserScalars, T> get, BiConsumer<UserScalars, T> set) {
+    ValueState<T> register(RuntimeContext ctx, StateTtlConfig ttl) {
+      ValueStateDescriptor<T> d = new ValueStateDescriptor<>(name, type);
+      d.enableTimeToLive(ttl);
+      return ctx.getState(d);
+    }
+
+    /** Moves the current key's old value into {@code u} (unless it already has one). */
+    void moveInto(ValueState<T> old, UserScalars u) throws Exception {
+      T v = old.value();
+      if (v != null && get.apply(u) == null) {
+        set.accept(u, v);
+      }
+      old.clear();
+    }
+  }
+
+  /** The old states, by the names and types those builds registered (all with the profile TTL). */
+  static final List<Legacy<?>> STATES =
+      List.of(
+          new Legacy<>("session", SessionState.class, u -> u.session, (u, v) -> u.session = v),
+          new Legacy<>("profile", ProfileCore.class, u -> u.profile, (u, v) -> u.profile = v),
+          new Legacy<>(
+              "recent-viewed", String[].class, u -> u.recentViewed, (u, v) -> u.recentViewed = v),
+          new Legacy<>(
+              "recent-bought", String[].class, u -> u.recentBought, (u, v) -> u.recentBought = v),
+          new Legacy<>("deadlines", Deadlines.class, u -> u.deadlines, (u, v) -> u.deadlines = v),
+          new Legacy<>("mf-factor", double[].class, u -> u.mfFactor, (u, v) -> u.mfFactor = v),
+          new Legacy<>("recommender", UserRecState.class, u -> u.recs, (u, v) -> u.recs = v));
+
+  /**
+   * Moves every user's old single-valued states into {@code target} (written straight to the
+   * backend). Returns the number of users moved.
+   */
+  static long migrate(
+      RuntimeContext ctx,
+      KeyedStateBackend<Object> backend,
+      KeyContext keys,
+      StateTtlConfig ttl,
+      ValueState<UserScalars> target)
+      throws Exception {
+    if (STATES.stream().noneMatch(l -> hasKeys(backend, l.name()))) {
+      return 0; // current layout (or no state): register nothing
+    }
+    List<ValueState<?>> old = new ArrayList<>();
+    for (Legacy<?> l : STATES) {
+      old.add(l.register(ctx, ttl));
+    }
+    long moved = 0;
+    // One pass per old state: a key moved in an earlier pass is no longer under the later names.
+    for (Legacy<?> l : STATES) {
+      try (Stream<Object> withState = backend.getKeys(l.name(), VoidNamespace.INSTANCE)) {
+        for (Object key : (Iterable<Object>) withState::iterator) {
+          keys.setCurrentKey(key);
+          UserScalars u = target.value();
+          if (u == null) {
+            u = new UserScalars();
+          }
+          for (int i = 0; i < STATES.size(); i++) {
+            moveInto(STATES.get(i), old.get(i), u);
+          }
+          target.update(u);
+          moved++;
+        }
+      }
+    }
+    return moved;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> void moveInto(Legacy<T> l, ValueState<?> old, UserScalars u) throws Exception {
+    l.moveInto((ValueState<T>) old, u);
+  }
+
+  private static boolean hasKeys(KeyedStateBackend<Object> backend, String state) {
+    try (Stream<Object> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
+      return keys.findAny().isPresent();
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package io.shopflow.marketing.operators;
+
+import static io.shopflow.marketing.operators.Signals.T0;
+import static io.shopflow.marketing.operators.Signals.minutes;
+import static io.shopflow.marketing.operators.Signals.sideOutput;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shopflow.marketing.operators.state.WriteBehindBroadcastOperator;
+import io.shopflow.marketing.operators.state.WriteBehindFunction;
+import io.shopflow.marketing.operators.state.WriteBehindStates;
+import io.shopflow.marketing.schema.Action;
+import io.shopflow.marketing.schema.ActionType;
+import io.shopflow.marketing.schema.PopularItems;
+import io.shopflow.marketing.schema.SessionSummary;
+import io.shopflow.marketing.schema.UserSignal;
+import io.shopflow.marketing.schema.state.CartLine;
+import io.shopflow.marketing.schema.state.Deadlines;
+import io.shopflow.marketing.schema.state.ProfileCore;
+import io.shopflow.marketing.schema.state.SessionState;
+import io.shopflow.marketing.udfs.EngineConfig;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
+
+/** A snapshot of a build that kept each single-valued state of a user under its own name. */
+class LegacyUserScalarsTest {
+  private static final String U1 = "u1";
+  private static final long REMINDER_DUE = T0 + minutes(30);
+
+  @Test
+  void aUsersSeparateStatesFromAnEarlierBuildAreMovedIntoOneValueAndStillFireTheirReminder()
+      throws Exception {
+    OperatorSubtaskState legacy = legacySnapshotOfAUserWhoCartedALantern();
+
+    try (UserJourneyHarness h =
+        new UserJourneyHarness(new UserJourneyFunction(new EngineConfig()))) {
+      h.setStateBackend(new EmbeddedRocksDBStateBackend());
+      h.initializeState(legacy);
+      h.open();
+
+      assertThat(keysOf(h, UserJourneyFunction.SCALARS)).containsExactly(U1);
+      for (String old : List.of("session", "profile", "deadlines")) {
+        assertThat(keysOf(h, old)).as(old).isEmpty();
+      }
+
+      // The restored timer fires; the reminder reads the moved deadlines and the cart.
+      h.processWatermark(REMINDER_DUE + minutes(5));
+      List<Action> reminders =
+          h.extractOutputValues().stream()
+              .filter(a -> a.actionType.equals(ActionType.CART_ABANDONMENT))
+              .toList();
+      assertThat(reminders).extracting(a -> a.userId).containsExactly(U1);
+      assertThat(reminders.get(0).items).containsExactly("A");
+      // The moved session closes with the counts the earlier build kept.
+      List<SessionSummary> sessions = sideOutput(h, UserJourneyFunction.SESSIONS);
+      assertThat(sessions).extracting(s -> s.sessionId).containsExactly(U1 + "/" + T0);
+      assertThat(sessions.get(0).cartAdds).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aSnapshotInTheCurrentLayoutIsRestoredAsItIs() throws Exception {
+    OperatorSubtaskState current;
+    try (UserJourneyHarness h =
+        new UserJourneyHarness(new UserJourneyFunction(new EngineConfig()))) {
+      h.setStateBackend(new EmbeddedRocksDBStateBackend());
+      h.open();
+      h.processElement(Signals.cartAdd(U1, "A", T0).price(20.0).title("Lantern").get(), T0);
+      current = h.snapshot(1L, 1L);
+    }
+    try (UserJourneyHarness h =
+        new UserJourneyHarness(new UserJourneyFunction(new EngineConfig()))) {
+      h.setStateBackend(new EmbeddedRocksDBStateBackend());
+      h.initializeState(current);
+      h.open();
+      assertThat(keysOf(h, "session")).isEmpty();
+      h.processWatermark(REMINDER_DUE + minutes(5));
+      assertThat(h.extractOutputValues())
+          .extracting(a -> a.actionType)
+          .contains(ActionType.CART_ABANDONMENT);
+    }
+  }
+
+  private static List<Object> keysOf(UserJourneyHarness h, String state) {
+    try (Stream<Object> keys =
+        h.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
+      return keys.toList();
+    }
+  }
+
+  /** What an earlier build held for a user who put a lantern in the cart at T0. */
+  private static OperatorSubtaskState legacySnapshotOfAUserWhoCartedALantern() throws Exception {
+    try (var h =
+        new KeyedBroadcastOperatorTestHarness<String, UserSignal, PopularItems, Action>(
+            new WriteBehindBroadcastOperator<>(
+                new EarlierLayout(), List.of(UserJourneyFunction.POPULAR)),
+            s -> s.userId,
+            Types.STRING,
+            128,
+            1,
+            0)) {
+      h.setStateBackend(new EmbeddedRocksDBStateBackend());
+      h.open();
+      UserSignal s = Signals.cartAdd(U1, "A", T0).get();
+      h.processElement(s, T0);
+      return h.snapshot(1L, 1L);
+    }
+  }
+
+  /** Writes the separate states under the names, types and TTL the earlier builds used. */
+  private static final class EarlierLayout
+      extends KeyedBroadcastProcessFunction<String, UserSignal, PopularItems, Action>
+      implements WriteBehindFunction {
+    private transient ValueState<SessionState> session;
+    private transient ValueState<ProfileCore> profile;
+    private transient ValueState<Deadlines> deadlines;
+    private transient org.apache.flink.api.common.state.MapState<String, CartLine> cart;
+
+    @Override
+    public WriteBehindStates bindWriteBehind(KeyContext keys) {
+      return WriteBehindStates.forEngine(null, new EngineConfig()); // write-through
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+      StateTtlConfig ttl = ItemCatalogFunction.ttl(new EngineConfig().profileTtlMs);
+      session = getRuntimeContext().getState(value("session", SessionState.class, ttl));
+      profile = getRuntimeContext().getState(value("profile", ProfileCore.class, ttl));
+      deadlines = getRuntimeContext().getState(value("deadlines", Deadlines.class, ttl));
+      MapStateDescriptor<String, CartLine> c =
+          new MapStateDescriptor<>("cart", Types.STRING, TypeInformation.of(CartLine.class));
+      c.enableTimeToLive(ttl);
+      cart = getRuntimeContext().getMapState(c);
+    }
+
+    private static <T> ValueStateDescriptor<T> value(
+        String name, Class<T> type, StateTtlConfig ttl) {
+      ValueStateDescriptor<T> d = new ValueStateDescriptor<>(name, type);
+      d.enableTimeToLive(ttl);
+      return d;
+    }
+
+    @Override
+    public void processElement(UserSignal s, ReadOnlyContext ctx, Collector<Action> out)
+        throws Exception {
+      SessionState ss = new SessionState();
+      ss.sessionId = s.userId + "/" + s.eventTime;
+      ss.startTime = s.eventTime;
+      ss.lastEventTime = s.eventTime;
+      ss.events = 1;
+      ss.cartAdds = 1;
+      session.update(ss);
+      ProfileCore p = new ProfileCore();
+      p.firstSeen = s.eventTime;
+      p.lastSeen = s.eventTime;
+      p.sessions = 1;
+      profile.update(p);
+      cart.put(s.itemId, new CartLine(1, 20.0, "Lantern", s.eventTime));
+      Deadlines d = new Deadlines();
+      d.sessionCloseAt = REMINDER_DUE;
+      d.cartDueAt = REMINDER_DUE;
+      d.cartArmedAt = s.eventTime;
+      d.scheduledTimer = REMINDER_DUE;
+      deadlines.update(d);
+      ctx.timerService().registerEventTimeTimer(REMINDER_DUE);
+    }
+
+    @Override
+    public void processBroadcastElement(PopularItems value, Context ctx, Collector<Action> out) {}
+  }
+}

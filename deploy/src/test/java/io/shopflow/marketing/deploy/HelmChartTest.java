@@ -119,6 +119,27 @@ class HelmChartTest {
   }
 
   @Test
+  void theStateChangelogIsOffByDefaultAndWhenOnConfiguresStorageAndClaimedRestores()
+      throws Exception {
+    JsonNode off = only(render(), "FlinkDeployment").path("spec").path("flinkConfiguration");
+    assertThat(off.has("state.changelog.enabled")).isFalse();
+    assertThat(off.has("execution.state-recovery.claim-mode")).isFalse();
+
+    JsonNode fd =
+        only(
+            render(
+                "--set", "checkpoints.changelog.enabled=true",
+                "--set", "checkpoints.changelog.dir=s3://bucket/changelog"),
+            "FlinkDeployment");
+    assertValid(fd);
+    JsonNode conf = fd.path("spec").path("flinkConfiguration");
+    assertThat(conf.path("state.changelog.enabled").asText()).isEqualTo("true");
+    assertThat(conf.path("state.changelog.storage").asText()).isEqualTo("filesystem");
+    assertThat(conf.path("dstl.dfs.base-path").asText()).isEqualTo("s3://bucket/changelog");
+    assertThat(conf.path("execution.state-recovery.claim-mode").asText()).isEqualTo("CLAIM");
+  }
+
+  @Test
   void gpuValuesRequestAGpuForTheSidecarOnGpuNodesAndInsistOnIt() throws Exception {
     JsonNode fd =
         only(render("-f", chart.resolve("values-gpu.yaml").toString()), "FlinkDeployment");

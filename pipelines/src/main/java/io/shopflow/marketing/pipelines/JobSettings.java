@@ -50,6 +50,15 @@ public class JobSettings implements Serializable {
   public Duration bufferTimeout = Duration.ofMillis(5);
 
   public String checkpointDir = "file:///tmp/marketing-engine/checkpoints";
+
+  /**
+   * Where Flink's state changelog is written (file://, s3://, ...), or null for none. With it, a
+   * checkpoint uploads the state changes logged since the last one instead of snapshotting RocksDB,
+   * whose synchronous part (a flush of every column family) pauses the task threads; RocksDB is
+   * snapshotted in the background every few minutes ("materialization"). Costs throughput.
+   */
+  public String changelogDir;
+
   public int parallelism = 2;
 
   /** Bounded out-of-orderness of event time per Kafka partition. */

@@ -29,6 +29,7 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -36,6 +37,8 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -43,6 +46,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -89,6 +93,15 @@ public final class MarketingJob {
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     // Safe: no function keeps a reference to a record after emitting it.
     conf.set(PipelineOptions.OBJECT_REUSE, true);
+    if (s.changelogDir != null) {
+      // Checkpoints without RocksDB's synchronous snapshot (see JobSettings.changelogDir).
+      conf.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+      conf.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
+      conf.set(FsStateChangelogOptions.BASE_PATH, s.changelogDir);
+      // A restored job must own the checkpoint it starts from: the changelog backend cannot take
+      // the full first snapshot that NO_CLAIM (Flink's default) demands.
+      conf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
+    }
     return conf;
   }
 

@@ -4,6 +4,7 @@ import static io.shopflow.marketing.pipelines.ShopTopics.behaviour;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shopflow.marketing.pipelines.demo.OutputReader;
+import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
 import io.shopflow.marketing.schema.Action;
 import io.shopflow.marketing.schema.ActionType;
 import io.shopflow.marketing.udfs.ActionIds;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
@@ -38,6 +40,19 @@ class RestoreFromCheckpointTest extends KafkaJobTest {
   void restoreFromRetainedCheckpointLosesAndDuplicatesNoAction(@TempDir Path tmp) throws Exception {
     Path checkpoints = tmp.resolve("chk");
     JobSettings s = ShopTopics.settingsFor(kafka, checkpoints.toUri().toString(), "it-restore");
+    killAndRestore(kafka, s, checkpoints, StreamExecutionEnvironment::getExecutionEnvironment);
+  }
+
+  /**
+   * The scenario above on the clusters {@code environmentOf} gives for a configuration (the first
+   * run's and the restored run's).
+   */
+  static void killAndRestore(
+      EmbeddedKafkaBroker kafka,
+      JobSettings s,
+      Path checkpoints,
+      Function<Configuration, StreamExecutionEnvironment> environmentOf)
+      throws Exception {
     try (ShopTopics in = new ShopTopics(kafka, s)) {
       in.createTopics();
 
@@ -58,7 +73,9 @@ class RestoreFromCheckpointTest extends KafkaJobTest {
       in.event(
           "clock", behaviour("clock-1", "view", "clock", minutes(35), "[{\"item_id\":\"x\"}]", ""));
 
-      JobClient first = MarketingJobIntegrationTest.start(s);
+      StreamExecutionEnvironment firstEnv = environmentOf.apply(MarketingJob.flinkConfiguration(s));
+      MarketingJob.build(firstEnv, s);
+      JobClient first = firstEnv.executeAsync("it-" + s.groupId);
       in.awaitCaughtUp(() -> MarketingJobIntegrationTest.running(first));
       try (OutputReader out = MarketingJobIntegrationTest.reader(s)) {
         out.awaitThenDrain(
@@ -76,7 +93,7 @@ class RestoreFromCheckpointTest extends KafkaJobTest {
       Path latest = latestCheckpoint(checkpoints).orElseThrow();
       Configuration restore = MarketingJob.flinkConfiguration(s);
       restore.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.toUri().toString());
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restore);
+      StreamExecutionEnvironment env = environmentOf.apply(restore);
       MarketingJob.build(env, s);
       JobClient second = env.executeAsync("it-restore-2");
       try {

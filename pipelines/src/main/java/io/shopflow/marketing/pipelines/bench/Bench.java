@@ -85,6 +85,9 @@ public final class Bench {
     /** Age after which a cached change is written back while records are processed. */
     public long stateCacheDirtyAgeMs = new JobSettings().engine.stateCacheDirtyAgeMs;
 
+    /** Every phase's job writes Flink's state changelog (see {@link JobSettings#changelogDir}). */
+    public boolean changelog;
+
     /** Rate of the latency run; 0 = half the core's measured maximum. */
     public double latencyRate;
 
@@ -312,6 +315,9 @@ public final class Bench {
     s.engine.stateCacheDirtyAgeMs = o.stateCacheDirtyAgeMs;
     Path dir = Files.createDirectories(o.workDir.resolve(name));
     s.checkpointDir = dir.resolve("checkpoints").toUri().toString();
+    if (o.changelog) {
+      s.changelogDir = dir.resolve("changelog").toUri().toString();
+    }
     return s;
   }
 

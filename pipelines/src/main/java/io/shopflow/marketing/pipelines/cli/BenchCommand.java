@@ -87,6 +87,13 @@ public class BenchCommand implements Callable<Integer> {
   java.util.Map<String, String> flinkConf = new java.util.LinkedHashMap<>();
 
   @Option(
+      names = "--changelog",
+      description =
+          "Run every phase's job with Flink's state changelog (in the work directory), as"
+              + " run --changelog-dir does.")
+  boolean changelog;
+
+  @Option(
       names = "--visit-events",
       defaultValue = "10",
       description =
@@ -151,6 +158,7 @@ public class BenchCommand implements Callable<Integer> {
     o.stateCacheDirtyKeys = stateCacheDirtyKeys;
     o.stateCacheDirtyAgeMs = stateCacheDirtyAge.toMillis();
     o.visitEvents = visitEvents;
+    o.changelog = changelog;
     if (heapTimers) {
       // A shorthand for the -D entry (an explicit -D wins).
       flinkConf.putIfAbsent(
@@ -168,7 +176,7 @@ public class BenchCommand implements Callable<Integer> {
     try {
       System.out.printf(
           "bench: %d cores, parallelism %d, %,d users, %,d items, %d events per visit, state"
-              + " cache %,d keys, warm-up %s, window %s%n",
+              + " cache %,d keys, warm-up %s, window %s%s%n",
           Runtime.getRuntime().availableProcessors(),
           parallelism,
           users,
@@ -176,7 +184,8 @@ public class BenchCommand implements Callable<Integer> {
           visitEvents,
           stateCacheKeys,
           warmup,
-          duration);
+          duration,
+          changelog ? ", state changelog on" : "");
       Bench.Result r = new Bench(o).run();
       System.out.printf(
           "%nfloor %,.0f events per CPU-second, core %,.0f: ratio core/floor %.2f; p99 latency"

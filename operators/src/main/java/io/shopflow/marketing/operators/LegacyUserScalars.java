@@ -7,23 +7,28 @@ import io.shopflow.marketing.schema.state.UserRecState;
 import io.shopflow.marketing.schema.state.UserScalars;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.KeyContext;
 
 /**
  * Earlier builds kept each single-valued state of a user under its own name ({@code session},
- * {@code profile}, ...); now they share one {@link UserScalars} value. After a restore from such a
- * snapshot the user operator moves every user's values into the shared one, once, before it
- * processes a record, and clears the old states (their names stay reserved). A restore from a
- * snapshot in the current layout finds no keys under the old names and does nothing.
+ * {@code profile}, ...) and the session's per-item view counts in a map ({@code session-views});
+ * now they share one {@link UserScalars} value, the view counts inside its session. After a restore
+ * from such a snapshot the user operator moves every user's values into the shared one, once,
+ * before it processes a record, and clears the old states (their names stay reserved). A restore
+ * from a snapshot in the current layout finds no keys under the old names and does nothing.
  */
 final class LegacyUserScalars {
   private LegacyUserScalars() {}
@@ -59,6 +64,9 @@ final class LegacyUserScalars {
           new Legacy<>("mf-factor", double[].class, u -> u.mfFactor, (u, v) -> u.mfFactor = v),
           new Legacy<>("recommender", UserRecState.class, u -> u.recs, (u, v) -> u.recs = v));
 
+  /** The session's per-item view counts of those builds (-1: carted or bought). */
+  static final String SESSION_VIEWS = "session-views";
+
   /**
    * Moves every user's old single-valued states into {@code target} (written straight to the
    * backend). Returns the number of users moved.
@@ -70,13 +78,18 @@ final class LegacyUserScalars {
       StateTtlConfig ttl,
       ValueState<UserScalars> target)
       throws Exception {
-    if (STATES.stream().noneMatch(l -> hasKeys(backend, l.name()))) {
+    if (STATES.stream().noneMatch(l -> hasKeys(backend, l.name()))
+        && !hasKeys(backend, SESSION_VIEWS)) {
       return 0; // current layout (or no state): register nothing
     }
     List<ValueState<?>> old = new ArrayList<>();
     for (Legacy<?> l : STATES) {
       old.add(l.register(ctx, ttl));
     }
+    MapStateDescriptor<String, Integer> viewsDescriptor =
+        new MapStateDescriptor<>(SESSION_VIEWS, Types.STRING, Types.INT);
+    viewsDescriptor.enableTimeToLive(ttl);
+    MapState<String, Integer> views = ctx.getMapState(viewsDescriptor);
     long moved = 0;
     // One pass per old state: a key moved in an earlier pass is no longer under the later names.
     for (Legacy<?> l : STATES) {
@@ -90,12 +103,39 @@ final class LegacyUserScalars {
           for (int i = 0; i < STATES.size(); i++) {
             moveInto(STATES.get(i), old.get(i), u);
           }
+          moveViews(views, u.session);
           target.update(u);
           moved++;
         }
       }
     }
+    // View counts without a session (none should be left): nothing to attach them to.
+    try (Stream<Object> withViews = backend.getKeys(SESSION_VIEWS, VoidNamespace.INSTANCE)) {
+      for (Object key : (Iterable<Object>) withViews::iterator) {
+        keys.setCurrentKey(key);
+        views.clear();
+      }
+    }
     return moved;
+  }
+
+  /**
+   * Moves the current key's old view counts into {@code session} (in key order) and clears them.
+   */
+  private static void moveViews(MapState<String, Integer> views, SessionState session)
+      throws Exception {
+    if (session != null) {
+      for (Map.Entry<String, Integer> e : views.entries()) {
+        if (e.getValue() == SessionState.ENGAGED) {
+          session.markEngaged(e.getKey());
+        } else {
+          for (int i = 0; i < e.getValue(); i++) {
+            session.countView(e.getKey());
+          }
+        }
+      }
+    }
+    views.clear();
   }
 
   @SuppressWarnings("unchecked")

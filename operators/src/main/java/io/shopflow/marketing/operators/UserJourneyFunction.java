@@ -36,6 +36,7 @@ import io.shopflow.marketing.udfs.recs.UserRecs;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,15 +90,11 @@ public class UserJourneyFunction
   public static final OutputTag<ProfileSnapshot> PROFILES =
       new OutputTag<>("profiles", TypeInformation.of(ProfileSnapshot.class));
 
-  /** Session view count marking an item that was carted or bought: no browse nudge for it. */
-  private static final int ENGAGED = -1;
-
   private final EngineConfig cfg;
   private transient ZoneId zone;
 
   // --- state: session ---
   private transient ValueState<SessionState> session;
-  private transient MapState<String, Integer> sessionViews;
   // --- state: profile ---
   private transient ValueState<ProfileCore> profile;
   private transient MapState<String, DecayedScore> categoryAffinity;
@@ -151,7 +148,6 @@ public class UserJourneyFunction
     deadlines = field(scalars, u -> u.deadlines, (u, v) -> u.deadlines = v);
     mfFactor = field(scalars, u -> u.mfFactor, (u, v) -> u.mfFactor = v);
     recs = field(scalars, u -> u.recs, (u, v) -> u.recs = v);
-    sessionViews = map("session-views", Types.INT, profileTtl);
     categoryAffinity = map("category-affinity", TypeInformation.of(DecayedScore.class), profileTtl);
     itemAffinity = map("item-affinity", TypeInformation.of(DecayedScore.class), profileTtl);
     cart = map("cart", TypeInformation.of(CartLine.class), profileTtl);
@@ -270,7 +266,6 @@ public class UserJourneyFunction
 
   private void clearAllState() throws Exception {
     session.clear();
-    sessionViews.clear();
     profile.clear();
     categoryAffinity.clear();
     itemAffinity.clear();
@@ -455,10 +450,7 @@ public class UserJourneyFunction
     String item = s.itemId;
     switch (s.eventType) {
       case EventType.VIEW -> {
-        Integer views = sessionViews.get(item);
-        if (views == null || views != ENGAGED) {
-          sessionViews.put(item, views == null ? 1 : views + 1);
-        }
+        sessionItem(item, false);
         recentViewed.update(pushRecent(recentViewed.value(), item));
         addAffinity(s, cfg.viewWeight, p);
       }
@@ -466,7 +458,7 @@ public class UserJourneyFunction
         CartLine prev = cart.get(item);
         int qty = (prev == null ? 0 : prev.quantity) + Math.max(1, s.quantity);
         cart.put(item, new CartLine(qty, s.price, s.title, t));
-        sessionViews.put(item, ENGAGED);
+        sessionItem(item, true);
         if (t >= d.cartArmedAt) {
           d.cartArmedAt = t;
           d.cartDueAt = t + cfg.cartAbandonAfterMs;
@@ -598,7 +590,7 @@ public class UserJourneyFunction
     if (inWishlist != null && inWishlist.addedAt <= t) {
       wishlist.remove(item);
     }
-    sessionViews.put(item, ENGAGED);
+    sessionItem(item, true);
     if (t >= d.cartArmedAt) {
       d.cartDueAt = 0; // checked out: the reminder for this cart is void
     }
@@ -658,6 +650,20 @@ public class UserJourneyFunction
     }
     session.update(ss);
     d.sessionCloseAt = ss.lastEventTime + cfg.sessionGapMs;
+  }
+
+  /**
+   * Counts a view of {@code item} in the open session (trackSession opened one for this event), or
+   * marks it carted or bought ({@code engaged}): no browse nudge for it then.
+   */
+  private void sessionItem(String item, boolean engaged) throws Exception {
+    SessionState ss = session.value();
+    if (engaged) {
+      ss.markEngaged(item);
+    } else {
+      ss.countView(item);
+    }
+    session.update(ss);
   }
 
   private void addAffinity(UserSignal s, double weight, ProfileCore p) throws Exception {
@@ -786,7 +792,6 @@ public class UserJourneyFunction
       emitProfile(p, null, ss.lastEventTime, ctx);
     }
     session.clear();
-    sessionViews.clear();
   }
 
   private void emitProfile(ProfileCore p, String lastEventType, long asOf, ReadOnlyContext ctx)
@@ -800,9 +805,9 @@ public class UserJourneyFunction
   private void fireBrowseAbandonment(
       SessionState ss, Deadlines d, Collector<Action> out, ReadOnlyContext ctx) throws Exception {
     List<Map.Entry<String, Integer>> viewed = new ArrayList<>();
-    for (Map.Entry<String, Integer> e : sessionViews.entries()) {
-      if (e.getValue() >= cfg.browseViewThreshold) {
-        viewed.add(Map.entry(e.getKey(), e.getValue()));
+    for (int i = 0; i < ss.viewedItems.length; i++) {
+      if (ss.viewCounts[i] >= cfg.browseViewThreshold) {
+        viewed.add(Map.entry(ss.viewedItems[i], ss.viewCounts[i]));
       }
     }
     if (viewed.isEmpty()) {
@@ -841,8 +846,7 @@ public class UserJourneyFunction
     long at = ss.lastEventTime + cfg.sessionGapMs;
     // Items of this session (viewed, carted, bought) are not news: the browse and cart nudges
     // cover them.
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    sessionViews.keys().forEach(seen::add);
+    java.util.Set<String> seen = new java.util.HashSet<>(Arrays.asList(ss.viewedItems));
     // With the ranker on, over-fetch: the ranking operator re-ranks the candidates with the
     // sidecar's model and keeps the first recommendationSize (or keeps these, in this order).
     int fetch = Math.max(cfg.recommendationSize, cfg.rankerCandidates);

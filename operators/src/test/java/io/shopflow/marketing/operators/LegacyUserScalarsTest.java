@@ -18,6 +18,7 @@ import io.shopflow.marketing.schema.state.Deadlines;
 import io.shopflow.marketing.schema.state.ProfileCore;
 import io.shopflow.marketing.schema.state.SessionState;
 import io.shopflow.marketing.udfs.EngineConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -53,7 +54,7 @@ class LegacyUserScalarsTest {
       h.open();
 
       assertThat(keysOf(h, UserJourneyFunction.SCALARS)).containsExactly(U1);
-      for (String old : List.of("session", "profile", "deadlines")) {
+      for (String old : List.of("session", "profile", "deadlines", "session-views")) {
         assertThat(keysOf(h, old)).as(old).isEmpty();
       }
 
@@ -65,10 +66,17 @@ class LegacyUserScalarsTest {
               .toList();
       assertThat(reminders).extracting(a -> a.userId).containsExactly(U1);
       assertThat(reminders.get(0).items).containsExactly("A");
-      // The moved session closes with the counts the earlier build kept.
+      // The moved session closes with the counts the earlier build kept, and its moved view
+      // counts nudge the item viewed three times (the carted one is engaged).
       List<SessionSummary> sessions = sideOutput(h, UserJourneyFunction.SESSIONS);
       assertThat(sessions).extracting(s -> s.sessionId).containsExactly(U1 + "/" + T0);
       assertThat(sessions.get(0).cartAdds).isEqualTo(1);
+      List<Action> nudges = new ArrayList<>(h.extractOutputValues());
+      sideOutput(h, UserJourneyFunction.SUPPRESSED).forEach(x -> nudges.add(x.action));
+      assertThat(nudges)
+          .filteredOn(a -> a.actionType.equals(ActionType.BROWSE_ABANDONMENT))
+          .extracting(a -> List.of(a.items))
+          .containsExactly(List.of("B"));
     }
   }
 
@@ -102,7 +110,10 @@ class LegacyUserScalarsTest {
     }
   }
 
-  /** What an earlier build held for a user who put a lantern in the cart at T0. */
+  /**
+   * What an earlier build held for a user who put a lantern in the cart at T0, having viewed item B
+   * three times and C once in the same session.
+   */
   private static OperatorSubtaskState legacySnapshotOfAUserWhoCartedALantern() throws Exception {
     try (var h =
         new KeyedBroadcastOperatorTestHarness<String, UserSignal, PopularItems, Action>(
@@ -129,6 +140,7 @@ class LegacyUserScalarsTest {
     private transient ValueState<ProfileCore> profile;
     private transient ValueState<Deadlines> deadlines;
     private transient org.apache.flink.api.common.state.MapState<String, CartLine> cart;
+    private transient org.apache.flink.api.common.state.MapState<String, Integer> sessionViews;
 
     @Override
     public WriteBehindStates bindWriteBehind(KeyContext keys) {
@@ -145,6 +157,10 @@ class LegacyUserScalarsTest {
           new MapStateDescriptor<>("cart", Types.STRING, TypeInformation.of(CartLine.class));
       c.enableTimeToLive(ttl);
       cart = getRuntimeContext().getMapState(c);
+      MapStateDescriptor<String, Integer> v =
+          new MapStateDescriptor<>("session-views", Types.STRING, Types.INT);
+      v.enableTimeToLive(ttl);
+      sessionViews = getRuntimeContext().getMapState(v);
     }
 
     private static <T> ValueStateDescriptor<T> value(
@@ -170,6 +186,9 @@ class LegacyUserScalarsTest {
       p.sessions = 1;
       profile.update(p);
       cart.put(s.itemId, new CartLine(1, 20.0, "Lantern", s.eventTime));
+      sessionViews.put(s.itemId, -1); // carted
+      sessionViews.put("B", 3);
+      sessionViews.put("C", 1);
       Deadlines d = new Deadlines();
       d.sessionCloseAt = REMINDER_DUE;
       d.cartDueAt = REMINDER_DUE;

@@ -2,13 +2,10 @@ package io.shopflow.marketing.pipelines;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,19 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * local cluster of the job's own configuration, as {@code run} starts one, instead of a shared test
  * cluster.
  */
-class ChangelogRestoreTest {
-  static EmbeddedKafkaBroker kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafkaBroker.startInTempDir();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
-
+class ChangelogRestoreTest extends KafkaBrokerTest {
   @Test
   void withTheStateChangelogARestoreLosesAndDuplicatesNoActionEither(@TempDir Path tmp)
       throws Exception {

@@ -1,17 +1,14 @@
 package io.shopflow.marketing.pipelines;
 
-import io.shopflow.marketing.pipelines.kafka.EmbeddedKafkaBroker;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Base of the job-level tests: a MiniCluster (1 TaskManager, 2 slots) and a real Kafka broker on
  * 127.0.0.1, both for the whole test class.
  */
-abstract class KafkaJobTest {
+abstract class KafkaJobTest extends KafkaBrokerTest {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
@@ -19,16 +16,4 @@ abstract class KafkaJobTest {
               .setNumberTaskManagers(1)
               .setNumberSlotsPerTaskManager(2)
               .build());
-
-  static EmbeddedKafkaBroker kafka;
-
-  @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafkaBroker.startInTempDir();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 }

@@ -150,6 +150,9 @@ public final class Bench {
     /** The sidecar the core called (null: none). */
     public String sidecarUrl;
 
+    /** Whether every phase ran with Flink's state changelog ({@code --changelog}). */
+    public boolean stateChangelog;
+
     /**
      * Recommendations of the core's window ranked by the sidecar's model, and left in hybrid order.
      */
@@ -190,6 +193,7 @@ public final class Bench {
       m.put("recovery_recommendations_differing", recommendationsDiffering);
       m.put("recovery_control_runs_differing", controlDiffering);
       m.put("sidecar_url", sidecarUrl);
+      m.put("state_changelog", stateChangelog);
       m.put("core_ranked_by_model", coreRankedByModel);
       m.put("core_ranking_fallbacks", coreRankingFallbacks);
       m.put("cores", cores);
@@ -225,6 +229,7 @@ public final class Bench {
   public Result run() throws Exception {
     Result r = new Result();
     r.load = loadAverage();
+    r.stateChangelog = o.changelog;
     if (o.phases.contains("floor")) {
       o.log.accept("floor: generator -> keyBy(user) -> one ~100-byte ValueState per event ...");
       r.floor = throughput(this::floorJob, RateLimiterStrategy.noOp());

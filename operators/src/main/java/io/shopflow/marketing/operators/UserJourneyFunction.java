@@ -92,6 +92,8 @@ public class UserJourneyFunction
 
   private final EngineConfig cfg;
   private transient ZoneId zone;
+  private transient StateTtlConfig profileTtl;
+  private transient ValueStateDescriptor<UserScalars> scalarsDescriptor;
 
   // --- state: session ---
   private transient ValueState<SessionState> session;
@@ -135,12 +137,14 @@ public class UserJourneyFunction
     // No TTL: the marker must outlive every state of the user (consent has no TTL either).
     states.trackPresence(
         getRuntimeContext().getState(new ValueStateDescriptor<>("present", Types.BOOLEAN)));
-    StateTtlConfig profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
+    profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
     StateTtlConfig dayTtl = ItemCatalogFunction.ttl(Duration.ofDays(2).toMillis());
     StateTtlConfig dedupTtl = ItemCatalogFunction.ttl(cfg.dedupWindowMs);
 
     // The single-valued states share one value (see UserScalars); the maps stay separate.
-    ValueState<UserScalars> scalars = value(SCALARS, UserScalars.class, profileTtl);
+    scalarsDescriptor = new ValueStateDescriptor<>(SCALARS, UserScalars.class);
+    scalarsDescriptor.enableTimeToLive(profileTtl);
+    ValueState<UserScalars> scalars = states.value(getRuntimeContext(), scalarsDescriptor);
     session = field(scalars, u -> u.session, (u, v) -> u.session = v);
     profile = field(scalars, u -> u.profile, (u, v) -> u.profile = v);
     recentViewed = field(scalars, u -> u.recentViewed, (u, v) -> u.recentViewed = v);
@@ -161,14 +165,6 @@ public class UserJourneyFunction
 
     actionsSent = getRuntimeContext().getMetricGroup().counter("actionsSent");
     actionsSuppressed = getRuntimeContext().getMetricGroup().counter("actionsSuppressed");
-  }
-
-  private <T> ValueState<T> value(String name, Class<T> type, StateTtlConfig ttl) {
-    ValueStateDescriptor<T> d = new ValueStateDescriptor<>(name, type);
-    if (ttl != null) {
-      d.enableTimeToLive(ttl);
-    }
-    return states.value(getRuntimeContext(), d);
   }
 
   private static <T> ValueState<T> field(
@@ -216,12 +212,13 @@ public class UserJourneyFunction
   @Override
   public long migrateRestoredState(KeyedStateBackend<Object> backend, KeyContext keys)
       throws Exception {
-    StateTtlConfig profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
-    ValueStateDescriptor<UserScalars> d = new ValueStateDescriptor<>(SCALARS, UserScalars.class);
-    d.enableTimeToLive(profileTtl);
     // The backend's own state under the cache's (the cache holds no key yet).
     return LegacyUserScalars.migrate(
-        getRuntimeContext(), backend, keys, profileTtl, getRuntimeContext().getState(d));
+        getRuntimeContext(),
+        backend,
+        keys,
+        profileTtl,
+        getRuntimeContext().getState(scalarsDescriptor));
   }
 
   // ------------------------------------------------------------------ inputs
@@ -450,7 +447,6 @@ public class UserJourneyFunction
     String item = s.itemId;
     switch (s.eventType) {
       case EventType.VIEW -> {
-        sessionItem(item, false);
         recentViewed.update(pushRecent(recentViewed.value(), item));
         addAffinity(s, cfg.viewWeight, p);
       }
@@ -458,7 +454,6 @@ public class UserJourneyFunction
         CartLine prev = cart.get(item);
         int qty = (prev == null ? 0 : prev.quantity) + Math.max(1, s.quantity);
         cart.put(item, new CartLine(qty, s.price, s.title, t));
-        sessionItem(item, true);
         if (t >= d.cartArmedAt) {
           d.cartArmedAt = t;
           d.cartDueAt = t + cfg.cartAbandonAfterMs;
@@ -590,7 +585,6 @@ public class UserJourneyFunction
     if (inWishlist != null && inWishlist.addedAt <= t) {
       wishlist.remove(item);
     }
-    sessionItem(item, true);
     if (t >= d.cartArmedAt) {
       d.cartDueAt = 0; // checked out: the reminder for this cart is void
     }
@@ -648,22 +642,14 @@ public class UserJourneyFunction
     if (EventType.PURCHASE.equals(s.eventType) && s.price != null) {
       ss.revenue += s.price * Math.max(1, s.quantity);
     }
-    session.update(ss);
-    d.sessionCloseAt = ss.lastEventTime + cfg.sessionGapMs;
-  }
-
-  /**
-   * Counts a view of {@code item} in the open session (trackSession opened one for this event), or
-   * marks it carted or bought ({@code engaged}): no browse nudge for it then.
-   */
-  private void sessionItem(String item, boolean engaged) throws Exception {
-    SessionState ss = session.value();
-    if (engaged) {
-      ss.markEngaged(item);
-    } else {
-      ss.countView(item);
+    // Per line: the item's views this session, or carted/bought (no browse nudge for it then).
+    switch (s.eventType) {
+      case EventType.VIEW -> ss.countView(s.itemId);
+      case EventType.CART_ADD, EventType.PURCHASE -> ss.markEngaged(s.itemId);
+      default -> {}
     }
     session.update(ss);
+    d.sessionCloseAt = ss.lastEventTime + cfg.sessionGapMs;
   }
 
   private void addAffinity(UserSignal s, double weight, ProfileCore p) throws Exception {

@@ -148,6 +148,24 @@ public class UserRecsBench {
     return UserRecs.rank(state, a, 5, true, time, snapshot, categoryShare, p);
   }
 
+  final double[] scores = new double[2_000];
+
+  /** The MF score of every snapshot item in one pass per dimension, as {@code rank} takes it. */
+  @Benchmark
+  public double[] scoreSnapshot() {
+    snapshot.dotAll(a, scores);
+    return scores;
+  }
+
+  /** The same scores as one dot product per item. */
+  @Benchmark
+  public double[] scoreSnapshotItemByItem() {
+    for (int i = 0; i < snapshot.size(); i++) {
+      scores[i] = snapshot.dot(a, i);
+    }
+    return scores;
+  }
+
   /** Baseline: one 32-dim dot product through the same BLAS. */
   @Benchmark
   public double dot() {

@@ -230,30 +230,20 @@ public final class UserRecs {
         }
       }
       if (userFactor != null && p.mfCandidates > 0) {
-        java.util.PriorityQueue<double[]> best =
-            new java.util.PriorityQueue<>(Comparator.comparingDouble(e -> e[0]));
-        // The score first: most items cannot enter the top list, and for them the (dearer)
-        // owned-item lookup is skipped.
-        double floor = Double.NEGATIVE_INFINITY;
+        popular.dotAll(userFactor, w.mf);
+        // A bounded min-heap of the best MF scores; the score first: most items cannot enter it,
+        // and for them the (dearer) owned-item lookup is skipped.
+        w.heapSize = 0;
         for (int i = 0; i < n; i++) {
-          double score = popular.dot(userFactor, i);
-          w.mf[i] = score;
-          if (score <= floor || !allowed.test(i)) {
+          double score = w.mf[i];
+          if (w.heapSize == p.mfCandidates && score <= w.heapScore[0] || !allowed.test(i)) {
             continue;
           }
-          if (best.size() < p.mfCandidates) {
-            best.add(new double[] {score, i});
-          } else {
-            best.poll();
-            best.add(new double[] {score, i});
-          }
-          if (best.size() == p.mfCandidates) {
-            floor = best.peek()[0];
-          }
+          w.heapOffer(score, i, p.mfCandidates);
         }
         mfScanned = true;
-        for (double[] e : best) {
-          w.add((int) e[1]);
+        for (int j = 0; j < w.heapSize; j++) {
+          w.add(w.heapItem[j]);
         }
       }
     }
@@ -324,6 +314,10 @@ public final class UserRecs {
     float[] repeat = new float[0];
     float[] co = new float[0];
     double[] mf = new double[0];
+    // the MF candidates' min-heap (score, position), sifted as java.util.PriorityQueue does
+    double[] heapScore = new double[0];
+    int[] heapItem = new int[0];
+    int heapSize;
 
     RankScratch begin(int n) {
       if (member.length < n) {
@@ -356,6 +350,57 @@ public final class UserRecs {
         (which == REPEAT ? repeat : co)[at] = v;
       } else {
         outside.computeIfAbsent(item, x -> new float[2])[which] = v;
+      }
+    }
+
+    /**
+     * Adds {@code (score, at)} to the heap of at most {@code bound} entries, first removing its
+     * lowest when full.
+     */
+    void heapOffer(double score, int at, int bound) {
+      if (heapScore.length < bound) {
+        heapScore = Arrays.copyOf(heapScore, bound);
+        heapItem = Arrays.copyOf(heapItem, bound);
+      }
+      if (heapSize == bound) {
+        // poll: the last entry sifts down from the root
+        int last = --heapSize;
+        siftDown(heapScore[last], heapItem[last]);
+      }
+      int k = heapSize++;
+      while (k > 0) {
+        int parent = (k - 1) >>> 1;
+        if (Double.compare(score, heapScore[parent]) >= 0) {
+          break;
+        }
+        heapScore[k] = heapScore[parent];
+        heapItem[k] = heapItem[parent];
+        k = parent;
+      }
+      heapScore[k] = score;
+      heapItem[k] = at;
+    }
+
+    private void siftDown(double score, int at) {
+      int size = heapSize;
+      int k = 0;
+      int half = size >>> 1;
+      while (k < half) {
+        int child = (k << 1) + 1;
+        int right = child + 1;
+        if (right < size && Double.compare(heapScore[child], heapScore[right]) > 0) {
+          child = right;
+        }
+        if (Double.compare(score, heapScore[child]) <= 0) {
+          break;
+        }
+        heapScore[k] = heapScore[child];
+        heapItem[k] = heapItem[child];
+        k = child;
+      }
+      if (size > 0) {
+        heapScore[k] = score;
+        heapItem[k] = at;
       }
     }
 

@@ -152,4 +152,108 @@ class ExplanationsTest {
           .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", v));
     }
   }
+
+  @Test
+  void decimalsWritesWhatStringFormatWritesAtAnyScale() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(13);
+    for (int i = 0; i < 20_000; i++) {
+      double v = (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(-3, 6));
+      if (i % 3 == 0) {
+        v = r.nextInt(-10_000, 10_000) + 0.5; // ties at scale 0
+      }
+      int scale = r.nextInt(0, 4);
+      assertThat(Explanations.decimals(v, scale))
+          .as("%s at %d", v, scale)
+          .isEqualTo(String.format(java.util.Locale.ROOT, "%." + scale + "f", v));
+    }
+  }
+
+  @Test
+  void textsBuiltWithoutTheFormatterMatchTheirFormatTemplates() {
+    // the texts are built by concatenation on the hot path; these are the templates they follow
+    java.util.SplittableRandom r = new java.util.SplittableRandom(17);
+    for (int i = 0; i < 2_000; i++) {
+      double oldPrice = r.nextInt(100, 100_000) / 100.0;
+      double newPrice = Math.max(0.01, oldPrice - r.nextInt(1, 5_000) / 100.0);
+      String currency = r.nextBoolean() ? "GBP" : null;
+      String title = r.nextBoolean() ? "Lamp " + i : null;
+      assertThat(Explanations.priceDrop(title, "sku-" + i, oldPrice, newPrice, currency, "cart"))
+          .isEqualTo(
+              String.format(
+                  java.util.Locale.ROOT,
+                  "price of %s dropped from %.2f to %.2f%s (-%.0f%%) while it is in the %s",
+                  Explanations.name(title, "sku-" + i),
+                  oldPrice,
+                  newPrice,
+                  currency == null ? "" : " " + currency,
+                  100 * (oldPrice - newPrice) / oldPrice,
+                  "cart"));
+      double spent = r.nextInt(0, 10_000_000) / 100.0 + r.nextDouble() / 1000;
+      String category = r.nextBoolean() ? "kitchen" : null;
+      assertThat(
+              Explanations.winBack(
+                  i,
+                  spent,
+                  1_293_000_000_000L,
+                  Duration.ofDays(60).toMillis(),
+                  "lapsed",
+                  "high",
+                  category))
+          .isEqualTo(
+              String.format(
+                  java.util.Locale.ROOT,
+                  "active buyer (%d orders, %.2f spent, %s price band%s) has not bought for %s"
+                      + " since %s; lifecycle now %s",
+                  i,
+                  spent,
+                  "high",
+                  category == null ? "" : ", favourite category " + category,
+                  "60 days",
+                  OutputJson.iso(1_293_000_000_000L),
+                  "lapsed"));
+      Map<String, CartLine> lines = new LinkedHashMap<>();
+      lines.put("sku-" + i, new CartLine(1 + i % 3, oldPrice, title, ARMED));
+      lines.put("sku-x", new CartLine(2, r.nextBoolean() ? newPrice : null, null, ARMED));
+      boolean priced = lines.get("sku-x").price != null;
+      String names =
+          lines.entrySet().stream()
+              .sorted(Map.Entry.comparingByKey())
+              .map(
+                  e ->
+                      Explanations.name(e.getValue().title, e.getKey())
+                          + " x"
+                          + e.getValue().quantity)
+              .collect(java.util.stream.Collectors.joining(", "));
+      assertThat(Explanations.cartAbandonment(lines, ARMED, Duration.ofMinutes(30).toMillis()))
+          .isEqualTo(
+              String.format(
+                  java.util.Locale.ROOT,
+                  "%d item(s) left in the cart (%s%s) with no purchase within %s of the last cart"
+                      + " add at %s",
+                  2,
+                  names,
+                  priced
+                      ? String.format(
+                          java.util.Locale.ROOT,
+                          "; total %.2f",
+                          oldPrice * (1 + i % 3) + newPrice * 2)
+                      : "",
+                  "30 min",
+                  OutputJson.iso(ARMED)));
+      double p = r.nextDouble();
+      String text = r.nextBoolean() ? "  too   small " + i : null;
+      assertThat(Explanations.serviceRecovery("sku-" + i, 1 + i % 5, text, "negative", p, "model"))
+          .isEqualTo(
+              String.format(
+                  java.util.Locale.ROOT,
+                  "we are sorry: your %d-star review of %s, which you bought, %s; sentiment %s"
+                      + " (p_negative %.2f, by the %s)",
+                  1 + i % 5,
+                  "sku-" + i,
+                  text == null ? "left no text" : "said \"too small " + i + "\"",
+                  "negative",
+                  p,
+                  "sentiment model"));
+    }
+  }
 }

@@ -143,7 +143,8 @@ final class LegacyUserScalars {
     l.moveInto((ValueState<T>) old, u);
   }
 
-  private static boolean hasKeys(KeyedStateBackend<Object> backend, String state) {
+  /** Whether the backend holds {@code state} for any key (registered or only restored). */
+  static boolean hasKeys(KeyedStateBackend<Object> backend, String state) {
     try (Stream<Object> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
       return keys.findAny().isPresent();
     }

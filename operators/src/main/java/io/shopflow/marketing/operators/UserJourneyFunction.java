@@ -14,11 +14,11 @@ import io.shopflow.marketing.schema.SessionSummary;
 import io.shopflow.marketing.schema.SuppressedAction;
 import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.schema.state.CartLine;
-import io.shopflow.marketing.schema.state.ChannelCounter;
 import io.shopflow.marketing.schema.state.Deadlines;
 import io.shopflow.marketing.schema.state.DecayedScore;
 import io.shopflow.marketing.schema.state.PendingAction;
 import io.shopflow.marketing.schema.state.ProfileCore;
+import io.shopflow.marketing.schema.state.SentLog;
 import io.shopflow.marketing.schema.state.SessionState;
 import io.shopflow.marketing.schema.state.UserRecState;
 import io.shopflow.marketing.schema.state.UserScalars;
@@ -86,6 +86,9 @@ public class UserJourneyFunction
   /** The state holding the user's single-valued states (a {@link UserScalars}). */
   public static final String SCALARS = "user-scalars";
 
+  /** The guardrails' record of what was sent to the user (a {@link SentLog}). */
+  public static final String SENT = "sent-log";
+
   /** Profile snapshots at session close and after a purchase; an erasure as an erased one. */
   public static final OutputTag<ProfileSnapshot> PROFILES =
       new OutputTag<>("profiles", TypeInformation.of(ProfileSnapshot.class));
@@ -94,6 +97,8 @@ public class UserJourneyFunction
   private transient ZoneId zone;
   private transient StateTtlConfig profileTtl;
   private transient ValueStateDescriptor<UserScalars> scalarsDescriptor;
+  private transient StateTtlConfig sentTtl;
+  private transient ValueStateDescriptor<SentLog> sentDescriptor;
 
   // --- state: session ---
   private transient ValueState<SessionState> session;
@@ -113,8 +118,7 @@ public class UserJourneyFunction
   private transient ValueState<UserRecState> recs;
   // --- state: guardrails ---
   private transient MapState<String, Boolean> consent;
-  private transient MapState<String, ChannelCounter> sentPerChannel;
-  private transient MapState<String, Long> recentlySent;
+  private transient ValueState<SentLog> sent;
   private transient MapState<String, PendingAction> deferred;
   private transient MapState<String, UserSignal> pendingReviews;
 
@@ -138,8 +142,8 @@ public class UserJourneyFunction
     states.trackPresence(
         getRuntimeContext().getState(new ValueStateDescriptor<>("present", Types.BOOLEAN)));
     profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
-    StateTtlConfig dayTtl = ItemCatalogFunction.ttl(Duration.ofDays(2).toMillis());
-    StateTtlConfig dedupTtl = ItemCatalogFunction.ttl(cfg.dedupWindowMs);
+    // The sent log holds the de-duplication window's sends and the day's counts.
+    sentTtl = ItemCatalogFunction.ttl(Math.max(cfg.dedupWindowMs, Duration.ofDays(2).toMillis()));
 
     // The single-valued states share one value (see UserScalars); the maps stay separate.
     scalarsDescriptor = new ValueStateDescriptor<>(SCALARS, UserScalars.class);
@@ -158,8 +162,9 @@ public class UserJourneyFunction
     wishlist = map("wishlist", TypeInformation.of(CartLine.class), profileTtl);
     crossSellCandidates = map("cross-sell-candidates", Types.INT, profileTtl);
     consent = pointMap("consent", Types.BOOLEAN, null);
-    sentPerChannel = pointMap("sent-per-channel", TypeInformation.of(ChannelCounter.class), dayTtl);
-    recentlySent = pointMap("recently-sent", Types.LONG, dedupTtl);
+    sentDescriptor = new ValueStateDescriptor<>(SENT, SentLog.class);
+    sentDescriptor.enableTimeToLive(sentTtl);
+    sent = states.value(getRuntimeContext(), sentDescriptor);
     deferred = map("deferred", TypeInformation.of(PendingAction.class), profileTtl);
     pendingReviews = map("pending-reviews", TypeInformation.of(UserSignal.class), profileTtl);
 
@@ -182,9 +187,9 @@ public class UserJourneyFunction
   }
 
   /**
-   * A map only ever read by key (the guardrails'): one lookup per action, mostly of a key it lacks,
-   * which a point read answers from RocksDB's bloom filter while reading the map whole costs an
-   * iterator seek. It matters for a price drop, which reaches up to a thousand cold users at once.
+   * A map only ever read by key (consent): one lookup per action, mostly of a key it lacks, which a
+   * point read answers from RocksDB's bloom filter while reading the map whole costs an iterator
+   * seek. It matters for a price drop, which reaches up to a thousand cold users at once.
    */
   private <V> MapState<String, V> pointMap(
       String name, TypeInformation<V> type, StateTtlConfig ttl) {
@@ -207,18 +212,21 @@ public class UserJourneyFunction
   }
 
   /**
-   * A snapshot of a build that kept the single-valued states apart: see {@link LegacyUserScalars}.
+   * A snapshot of a build that kept the single-valued states apart, or the guardrails' sends in two
+   * maps: see {@link LegacyUserScalars} and {@link LegacySentLog}.
    */
   @Override
   public long migrateRestoredState(KeyedStateBackend<Object> backend, KeyContext keys)
       throws Exception {
     // The backend's own state under the cache's (the cache holds no key yet).
     return LegacyUserScalars.migrate(
-        getRuntimeContext(),
-        backend,
-        keys,
-        profileTtl,
-        getRuntimeContext().getState(scalarsDescriptor));
+            getRuntimeContext(),
+            backend,
+            keys,
+            profileTtl,
+            getRuntimeContext().getState(scalarsDescriptor))
+        + LegacySentLog.migrate(
+            getRuntimeContext(), backend, keys, cfg, getRuntimeContext().getState(sentDescriptor));
   }
 
   // ------------------------------------------------------------------ inputs
@@ -275,8 +283,7 @@ public class UserJourneyFunction
     mfFactor.clear();
     recs.clear();
     consent.clear();
-    sentPerChannel.clear();
-    recentlySent.clear();
+    sent.clear();
     deferred.clear();
     pendingReviews.clear();
     states.forgetPresence();
@@ -1115,7 +1122,8 @@ public class UserJourneyFunction
       return;
     }
     String dedupKey = ActionIds.dedupKey(a.actionType, a.items);
-    Long lastSent = recentlySent.get(dedupKey);
+    SentLog log = sent.value();
+    Long lastSent = log == null ? null : log.lastSent(dedupKey);
     if (lastSent != null && now - lastSent < cfg.dedupWindowMs) {
       suppress(a, SuppressedAction.DUPLICATE, ctx);
       return;
@@ -1129,17 +1137,15 @@ public class UserJourneyFunction
       return;
     }
     long day = QuietHours.day(now, zone);
-    ChannelCounter c = sentPerChannel.get(a.channel);
-    if (c == null || c.day != day) {
-      c = new ChannelCounter(day, 0);
-    }
-    if (c.count >= cfg.frequencyCapPerChannelPerDay) {
+    if (log != null && log.sentOn(a.channel, day) >= cfg.frequencyCapPerChannelPerDay) {
       suppress(a, SuppressedAction.FREQUENCY_CAP, ctx);
       return;
     }
-    c.count++;
-    sentPerChannel.put(a.channel, c);
-    recentlySent.put(dedupKey, now);
+    if (log == null) {
+      log = new SentLog();
+    }
+    log.record(a.channel, day, dedupKey, now, cfg.dedupWindowMs);
+    sent.update(log);
     a.sendAt = now;
     a.processingTime = System.currentTimeMillis();
     actionsSent.inc();

@@ -291,6 +291,7 @@ public class UserJourneyFunction
 
   private void onPriceDrop(UserSignal s, ReadOnlyContext ctx, Collector<Action> out)
       throws Exception {
+    states.expectState(); // the user carted or wishlisted the item: no presence-marker read
     CartLine inCart = cart.get(s.itemId);
     CartLine inWishlist = inCart == null ? wishlist.get(s.itemId) : null;
     if (inCart == null && inWishlist == null) {

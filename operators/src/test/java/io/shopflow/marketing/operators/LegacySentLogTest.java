@@ -5,7 +5,6 @@ import static io.shopflow.marketing.operators.Signals.hours;
 import static io.shopflow.marketing.operators.Signals.sideOutput;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shopflow.marketing.operators.state.WriteBehindBroadcastOperator;
 import io.shopflow.marketing.operators.state.WriteBehindFunction;
 import io.shopflow.marketing.operators.state.WriteBehindStates;
 import io.shopflow.marketing.schema.Action;
@@ -30,11 +29,9 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyContext;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
@@ -57,10 +54,10 @@ class LegacySentLogTest {
       h.initializeState(legacy);
       h.open();
 
-      assertThat(keysOf(h, UserJourneyFunction.SENT))
+      assertThat(EarlierLayouts.keysOf(h, UserJourneyFunction.SENT))
           .containsExactlyInAnyOrder(SENT_BEFORE, AT_CAP);
-      assertThat(keysOf(h, LegacySentLog.PER_CHANNEL)).isEmpty();
-      assertThat(keysOf(h, LegacySentLog.RECENTLY_SENT)).isEmpty();
+      assertThat(EarlierLayouts.keysOf(h, LegacySentLog.PER_CHANNEL)).isEmpty();
+      assertThat(EarlierLayouts.keysOf(h, LegacySentLog.RECENTLY_SENT)).isEmpty();
 
       for (String user : List.of(SENT_BEFORE, AT_CAP, NOTHING_SENT)) {
         h.processElement(Signals.priceDrop(user, item(user), T0, 20.0, 15.0), T0);
@@ -84,30 +81,12 @@ class LegacySentLogTest {
     return "item-of-" + user;
   }
 
-  private static List<Object> keysOf(UserJourneyHarness h, String state) {
-    try (Stream<Object> keys =
-        h.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
-      return keys.toList();
-    }
-  }
-
   private static OperatorSubtaskState legacySnapshot() throws Exception {
-    try (var h =
-        new KeyedBroadcastOperatorTestHarness<String, UserSignal, PopularItems, Action>(
-            new WriteBehindBroadcastOperator<>(
-                new EarlierLayout(), List.of(UserJourneyFunction.POPULAR)),
-            s -> s.userId,
-            Types.STRING,
-            128,
-            1,
-            0)) {
-      h.setStateBackend(new EmbeddedRocksDBStateBackend());
-      h.open();
-      for (String user : List.of(SENT_BEFORE, AT_CAP, NOTHING_SENT)) {
-        h.processElement(Signals.cartAdd(user, item(user), T0 - hours(2)).get(), T0 - hours(2));
-      }
-      return h.snapshot(1L, 1L);
-    }
+    return EarlierLayouts.snapshot(
+        new EarlierLayout(),
+        Stream.of(SENT_BEFORE, AT_CAP, NOTHING_SENT)
+            .map(user -> Signals.cartAdd(user, item(user), T0 - hours(2)).get())
+            .toList());
   }
 
   /** Writes the cart and the two guardrail maps under the names, types and TTLs of those builds. */

@@ -5,7 +5,6 @@ import static io.shopflow.marketing.operators.Signals.minutes;
 import static io.shopflow.marketing.operators.Signals.sideOutput;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shopflow.marketing.operators.state.WriteBehindBroadcastOperator;
 import io.shopflow.marketing.operators.state.WriteBehindFunction;
 import io.shopflow.marketing.operators.state.WriteBehindStates;
 import io.shopflow.marketing.schema.Action;
@@ -20,7 +19,6 @@ import io.shopflow.marketing.schema.state.SessionState;
 import io.shopflow.marketing.udfs.EngineConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -29,11 +27,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyContext;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
@@ -53,9 +49,9 @@ class LegacyUserScalarsTest {
       h.initializeState(legacy);
       h.open();
 
-      assertThat(keysOf(h, UserJourneyFunction.SCALARS)).containsExactly(U1);
+      assertThat(EarlierLayouts.keysOf(h, UserJourneyFunction.SCALARS)).containsExactly(U1);
       for (String old : List.of("session", "profile", "deadlines", "session-views")) {
-        assertThat(keysOf(h, old)).as(old).isEmpty();
+        assertThat(EarlierLayouts.keysOf(h, old)).as(old).isEmpty();
       }
 
       // The restored timer fires; the reminder reads the moved deadlines and the cart.
@@ -95,18 +91,11 @@ class LegacyUserScalarsTest {
       h.setStateBackend(new EmbeddedRocksDBStateBackend());
       h.initializeState(current);
       h.open();
-      assertThat(keysOf(h, "session")).isEmpty();
+      assertThat(EarlierLayouts.keysOf(h, "session")).isEmpty();
       h.processWatermark(REMINDER_DUE + minutes(5));
       assertThat(h.extractOutputValues())
           .extracting(a -> a.actionType)
           .contains(ActionType.CART_ABANDONMENT);
-    }
-  }
-
-  private static List<Object> keysOf(UserJourneyHarness h, String state) {
-    try (Stream<Object> keys =
-        h.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
-      return keys.toList();
     }
   }
 
@@ -115,21 +104,8 @@ class LegacyUserScalarsTest {
    * three times and C once in the same session.
    */
   private static OperatorSubtaskState legacySnapshotOfAUserWhoCartedALantern() throws Exception {
-    try (var h =
-        new KeyedBroadcastOperatorTestHarness<String, UserSignal, PopularItems, Action>(
-            new WriteBehindBroadcastOperator<>(
-                new EarlierLayout(), List.of(UserJourneyFunction.POPULAR)),
-            s -> s.userId,
-            Types.STRING,
-            128,
-            1,
-            0)) {
-      h.setStateBackend(new EmbeddedRocksDBStateBackend());
-      h.open();
-      UserSignal s = Signals.cartAdd(U1, "A", T0).get();
-      h.processElement(s, T0);
-      return h.snapshot(1L, 1L);
-    }
+    return EarlierLayouts.snapshot(
+        new EarlierLayout(), List.of(Signals.cartAdd(U1, "A", T0).get()));
   }
 
   /** Writes the separate states under the names, types and TTL the earlier builds used. */

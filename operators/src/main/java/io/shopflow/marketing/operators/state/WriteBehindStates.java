@@ -283,9 +283,10 @@ public final class WriteBehindStates {
         entry.marked = false;
         entry.fresh = true;
       } else if (!entry.marked) {
-        presence.update(Boolean.TRUE);
+        presence.update(Boolean.TRUE); // also when unknown: a blind write, cheaper than a read
         entry.marked = true;
       }
+      entry.presenceUnknown = false;
       entry.forget = false;
     }
     entry.dirty = false;
@@ -317,8 +318,25 @@ public final class WriteBehindStates {
     }
   }
 
+  /**
+   * Tells the cache that the current key is expected to have state (a price drop reaches users who
+   * put the item in their cart): if the key is not cached, its marker is not read up front; its
+   * first state read settles whether it has state, and only a read that finds nothing reads the
+   * marker. The default, reading the marker first, suits keys that are often new (one read instead
+   * of two for a new key).
+   */
+  public void expectState() throws Exception {
+    if (keys != null) {
+      current(false);
+    }
+  }
+
   /** The current key's entry, loading nothing yet (slots load lazily). */
   Entry current() throws Exception {
+    return current(true);
+  }
+
+  private Entry current(boolean readMarkerFirst) throws Exception {
     Object key = keys.getCurrentKey();
     if (key == null) {
       throw new IllegalStateException("keyed state accessed without a current key");
@@ -330,8 +348,12 @@ public final class WriteBehindStates {
     if (e == null) {
       e = new Entry(key, slots.size());
       if (presence != null && presenceComplete) {
-        e.marked = presence.value() != null;
-        e.fresh = !e.marked;
+        if (readMarkerFirst) {
+          e.marked = presence.value() != null;
+          e.fresh = !e.marked;
+        } else {
+          e.presenceUnknown = true; // see expectState
+        }
       }
       entries.put(key, e);
       if (entries.size() > maxKeys) {
@@ -377,12 +399,40 @@ public final class WriteBehindStates {
     boolean fresh;
     // The key's presence marker is in the backend.
     boolean marked;
+    // Markers are trusted but this key's is not read yet: its first backend read decides.
+    boolean presenceUnknown;
     // Every state was cleared: delete the marker if nothing was written since.
     boolean forget;
 
     Entry(Object key, int size) {
       this.key = key;
       this.slots = new Object[size];
+    }
+
+    /**
+     * Called after each backend read of one of the key's states ({@code found}: it held data). The
+     * first read settles whether the key has state at all: data found means it has (and so has a
+     * marker); nothing found means its marker decides, and a key without one is new, so its other
+     * states are not read.
+     */
+    void afterRead(boolean found) throws Exception {
+      if (!presenceUnknown) {
+        return;
+      }
+      presenceUnknown = false;
+      if (found) {
+        marked = true;
+        return;
+      }
+      marked = presence.value() != null;
+      if (!marked) {
+        fresh = true;
+        for (Object slot : slots) {
+          if (slot instanceof MapSlot<?, ?> m) {
+            m.backendHoldsNothing();
+          }
+        }
+      }
     }
 
     /** Whether every state of the key is known to be empty (each slot read or written). */
@@ -461,10 +511,11 @@ public final class WriteBehindStates {
         ValueSlot<T> s = (ValueSlot<T>) e.slots[index];
         if (s == null) {
           s = new ValueSlot<>(e);
+          e.slots[index] = s;
           if (load && !e.fresh) {
             s.value = backend.value();
+            e.afterRead(s.value != null);
           }
-          e.slots[index] = s;
         }
         return s;
       } catch (RuntimeException ex) {
@@ -552,6 +603,24 @@ public final class WriteBehindStates {
 
     MapSlot(Entry entry) {
       this.entry = entry;
+    }
+
+    /**
+     * The backend holds no entry of this map beyond the cells known to be stored: the others are
+     * absent there, and known absences are dropped.
+     */
+    void backendHoldsNothing() {
+      cells
+          .values()
+          .removeIf(
+              c -> {
+                if (c.stored == STORED_UNKNOWN) {
+                  c.stored = STORED_NO;
+                }
+                return c.value == null && !c.dirty && c.stored == STORED_NO;
+              });
+      sorted = null;
+      complete = true;
     }
 
     void changed(Cell<K, V> cell) {
@@ -653,7 +722,9 @@ public final class WriteBehindStates {
 
     /** Reads every backend entry into {@code s}; local values and removals win. */
     private void load(MapSlot<K, V> s) throws Exception {
+      boolean found = false;
       for (Map.Entry<K, V> e : backend.entries()) {
+        found = true;
         Cell<K, V> cell = s.cells.get(e.getKey());
         if (cell == null) {
           s.cells.put(e.getKey(), new Cell<>(e.getKey(), e.getValue(), STORED_YES));
@@ -661,18 +732,8 @@ public final class WriteBehindStates {
           cell.stored = STORED_YES; // the local value (or removal) wins
         }
       }
-      // What the scan did not see, the backend does not hold; known absences are dropped.
-      s.cells
-          .values()
-          .removeIf(
-              c -> {
-                if (c.stored == STORED_UNKNOWN) {
-                  c.stored = STORED_NO;
-                }
-                return c.value == null && !c.dirty && c.stored == STORED_NO;
-              });
-      s.sorted = null;
-      s.complete = true;
+      s.backendHoldsNothing(); // besides what the scan saw
+      s.entry.afterRead(found);
     }
 
     @Override
@@ -687,6 +748,7 @@ public final class WriteBehindStates {
       if (v != null) {
         s.sorted = null;
       }
+      s.entry.afterRead(v != null);
       return v;
     }
 

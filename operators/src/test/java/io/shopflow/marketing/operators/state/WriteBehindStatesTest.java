@@ -37,6 +37,10 @@ class WriteBehindStatesTest {
   static final ValueStateDescriptor<Boolean> PRESENT =
       new ValueStateDescriptor<>("present", Types.BOOLEAN);
 
+  /** Reads of the presence markers, through the cache. */
+  static final java.util.concurrent.atomic.AtomicLong MARKER_READS =
+      new java.util.concurrent.atomic.AtomicLong();
+
   static final MapStateDescriptor<String, Integer> TAGS =
       new MapStateDescriptor<>("tags", Types.STRING, Types.INT);
 
@@ -67,7 +71,25 @@ class WriteBehindStatesTest {
       count = states.value(getRuntimeContext(), COUNT);
       tags = states.map(getRuntimeContext(), TAGS);
       if (presence) {
-        states.trackPresence(getRuntimeContext().getState(PRESENT));
+        ValueState<Boolean> marker = getRuntimeContext().getState(PRESENT);
+        states.trackPresence(
+            new ValueState<>() {
+              @Override
+              public Boolean value() throws java.io.IOException {
+                MARKER_READS.incrementAndGet();
+                return marker.value();
+              }
+
+              @Override
+              public void update(Boolean v) throws java.io.IOException {
+                marker.update(v);
+              }
+
+              @Override
+              public void clear() {
+                marker.clear();
+              }
+            });
       }
     }
 
@@ -91,6 +113,7 @@ class WriteBehindStatesTest {
           }
         }
         case "drop" -> tags.clear();
+        case "expect" -> states.expectState();
         case "tags" -> {
           List<String> seen = new ArrayList<>();
           for (Map.Entry<String, Integer> e : tags.entries()) {
@@ -318,6 +341,28 @@ class WriteBehindStatesTest {
     assertThat(fn.states.presenceComplete()).isTrue();
     send("a:count", "a:tags", "d:count", "e:count", "e:tags");
     assertThat(output()).containsExactly("a=3", "a=[x1]", "d=2", "e=1", "e=[]");
+  }
+
+  @Test
+  void aKeyExpectedToHaveStateHasItsMarkerReadOnlyWhenItsFirstReadFindsNothing() throws Exception {
+    open(100, 1_000, true, null);
+    send("a:count", "a:count", "b:tag:x", "c:count");
+    OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
+    h.close();
+    output();
+
+    open(100, 1_000, true, snapshot); // the cache starts empty, the markers are trusted
+    MARKER_READS.set(0);
+    send("c:count"); // not expected to have state: the marker first, as for a new key
+    assertThat(MARKER_READS.get()).isEqualTo(1);
+    send("a:expect", "a:count"); // its counter is found: the key has state, no marker read
+    assertThat(MARKER_READS.get()).isEqualTo(1);
+    send("b:expect", "b:count"); // no counter, but b has tags: the marker says so
+    send("b:tags");
+    assertThat(MARKER_READS.get()).isEqualTo(2);
+    send("n:expect", "n:count", "n:tags"); // expected wrongly: a marker read, nothing more read
+    assertThat(MARKER_READS.get()).isEqualTo(3);
+    assertThat(output()).containsExactly("c=2", "a=3", "b=1", "b=[x1]", "n=1", "n=[]");
   }
 
   @Test

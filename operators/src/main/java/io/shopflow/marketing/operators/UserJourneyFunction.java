@@ -97,7 +97,6 @@ public class UserJourneyFunction
   private transient ZoneId zone;
   private transient StateTtlConfig profileTtl;
   private transient ValueStateDescriptor<UserScalars> scalarsDescriptor;
-  private transient StateTtlConfig sentTtl;
   private transient ValueStateDescriptor<SentLog> sentDescriptor;
 
   // --- state: session ---
@@ -143,7 +142,8 @@ public class UserJourneyFunction
         getRuntimeContext().getState(new ValueStateDescriptor<>("present", Types.BOOLEAN)));
     profileTtl = ItemCatalogFunction.ttl(cfg.profileTtlMs);
     // The sent log holds the de-duplication window's sends and the day's counts.
-    sentTtl = ItemCatalogFunction.ttl(Math.max(cfg.dedupWindowMs, Duration.ofDays(2).toMillis()));
+    StateTtlConfig sentTtl =
+        ItemCatalogFunction.ttl(Math.max(cfg.dedupWindowMs, Duration.ofDays(2).toMillis()));
 
     // The single-valued states share one value (see UserScalars); the maps stay separate.
     scalarsDescriptor = new ValueStateDescriptor<>(SCALARS, UserScalars.class);

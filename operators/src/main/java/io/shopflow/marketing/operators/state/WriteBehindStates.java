@@ -349,8 +349,7 @@ public final class WriteBehindStates {
       e = new Entry(key, slots.size());
       if (presence != null && presenceComplete) {
         if (readMarkerFirst) {
-          e.marked = presence.value() != null;
-          e.fresh = !e.marked;
+          e.readMarker();
         } else {
           e.presenceUnknown = true; // see expectState
         }
@@ -422,11 +421,16 @@ public final class WriteBehindStates {
       presenceUnknown = false;
       if (found) {
         marked = true;
-        return;
+      } else {
+        readMarker();
       }
+    }
+
+    /** Reads the key's marker: without one the key is new, and its slots know the backend empty. */
+    void readMarker() throws Exception {
       marked = presence.value() != null;
-      if (!marked) {
-        fresh = true;
+      fresh = !marked;
+      if (fresh) {
         for (Object slot : slots) {
           if (slot instanceof MapSlot<?, ?> m) {
             m.backendHoldsNothing();

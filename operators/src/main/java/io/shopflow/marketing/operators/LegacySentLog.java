@@ -5,7 +5,6 @@ import io.shopflow.marketing.schema.state.SentLog;
 import io.shopflow.marketing.udfs.EngineConfig;
 import java.time.Duration;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -13,7 +12,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.KeyContext;
 
 /**
@@ -55,25 +53,26 @@ final class LegacySentLog {
     long moved = 0;
     // One pass per old map: a user moved in the first pass has nothing left under the second.
     for (String name : new String[] {PER_CHANNEL, RECENTLY_SENT}) {
-      try (Stream<Object> withState = backend.getKeys(name, VoidNamespace.INSTANCE)) {
-        for (Object key : (Iterable<Object>) withState::iterator) {
-          keys.setCurrentKey(key);
-          SentLog log = target.value();
-          if (log == null) {
-            log = new SentLog();
-          }
-          for (Map.Entry<String, ChannelCounter> e : perChannel.entries()) {
-            log.setCount(e.getKey(), e.getValue().day, e.getValue().count);
-          }
-          for (Map.Entry<String, Long> e : recent.entries()) {
-            log.setSent(e.getKey(), e.getValue());
-          }
-          perChannel.clear();
-          recent.clear();
-          target.update(log);
-          moved++;
-        }
-      }
+      moved +=
+          LegacyUserScalars.forEachKey(
+              backend,
+              keys,
+              name,
+              () -> {
+                SentLog log = target.value();
+                if (log == null) {
+                  log = new SentLog();
+                }
+                for (Map.Entry<String, ChannelCounter> e : perChannel.entries()) {
+                  log.setCount(e.getKey(), e.getValue().day, e.getValue().count);
+                }
+                for (Map.Entry<String, Long> e : recent.entries()) {
+                  log.setSent(e.getKey(), e.getValue());
+                }
+                perChannel.clear();
+                recent.clear();
+                target.update(log);
+              });
     }
     return moved;
   }

@@ -21,6 +21,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * Earlier builds kept each single-valued state of a user under its own name ({@code session},
@@ -93,30 +94,47 @@ final class LegacyUserScalars {
     long moved = 0;
     // One pass per old state: a key moved in an earlier pass is no longer under the later names.
     for (Legacy<?> l : STATES) {
-      try (Stream<Object> withState = backend.getKeys(l.name(), VoidNamespace.INSTANCE)) {
-        for (Object key : (Iterable<Object>) withState::iterator) {
-          keys.setCurrentKey(key);
-          UserScalars u = target.value();
-          if (u == null) {
-            u = new UserScalars();
-          }
-          for (int i = 0; i < STATES.size(); i++) {
-            moveInto(STATES.get(i), old.get(i), u);
-          }
-          moveViews(views, u.session);
-          target.update(u);
-          moved++;
-        }
-      }
+      moved +=
+          forEachKey(
+              backend,
+              keys,
+              l.name(),
+              () -> {
+                UserScalars u = target.value();
+                if (u == null) {
+                  u = new UserScalars();
+                }
+                for (int i = 0; i < STATES.size(); i++) {
+                  moveInto(STATES.get(i), old.get(i), u);
+                }
+                moveViews(views, u.session);
+                target.update(u);
+              });
     }
     // View counts without a session (none should be left): nothing to attach them to.
-    try (Stream<Object> withViews = backend.getKeys(SESSION_VIEWS, VoidNamespace.INSTANCE)) {
-      for (Object key : (Iterable<Object>) withViews::iterator) {
+    forEachKey(backend, keys, SESSION_VIEWS, views::clear);
+    return moved;
+  }
+
+  /**
+   * Runs {@code move} with each key holding {@code state} in the backend as the current key (a move
+   * may clear that state while the keys are iterated). Returns the number of keys.
+   */
+  static long forEachKey(
+      KeyedStateBackend<Object> backend,
+      KeyContext keys,
+      String state,
+      ThrowingRunnable<Exception> move)
+      throws Exception {
+    long n = 0;
+    try (Stream<Object> withState = backend.getKeys(state, VoidNamespace.INSTANCE)) {
+      for (Object key : (Iterable<Object>) withState::iterator) {
         keys.setCurrentKey(key);
-        views.clear();
+        move.run();
+        n++;
       }
     }
-    return moved;
+    return n;
   }
 
   /**

@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Parses and validates the three input formats. Hand-written rather than schema-driven so that the
@@ -30,7 +29,6 @@ import java.util.regex.Pattern;
 public final class EventParser {
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-  private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
   private static final int MAX_ID_LENGTH = 128;
   private static final int MAX_REVIEW_TITLE = 1000;
   private static final int MAX_REVIEW_TEXT = 10000;
@@ -38,6 +36,15 @@ public final class EventParser {
   private EventParser() {}
 
   public static ShopEvent parseShopEvent(byte[] bytes) throws InvalidRecordException {
+    ShopEvent fast = StreamingShopEventParser.tryParse(MAPPER.getFactory(), bytes);
+    return fast != null ? fast : parseShopEventTree(bytes);
+  }
+
+  /**
+   * The reference parse: a tree first, then each field checked with its own reason. {@link
+   * #parseShopEvent} hands it every record its fast path is not certain of.
+   */
+  public static ShopEvent parseShopEventTree(byte[] bytes) throws InvalidRecordException {
     JsonNode root = readObject(bytes);
     ShopEvent e = new ShopEvent();
     e.eventId = requiredId(root, "event_id");
@@ -257,10 +264,30 @@ public final class EventParser {
     if (s.isEmpty()) {
       throw new InvalidRecordException(field + " is empty");
     }
-    // Characters as the schemas' maxLength counts them: code points, not UTF-16 units.
-    if (s.length() > MAX_ID_LENGTH && s.codePointCount(0, s.length()) > MAX_ID_LENGTH) {
+    if (isTooLong(s)) {
       throw new InvalidRecordException(field + " is longer than " + MAX_ID_LENGTH + " characters");
     }
+  }
+
+  static boolean isValidId(String s) {
+    return !s.isEmpty() && !isTooLong(s);
+  }
+
+  private static boolean isTooLong(String id) {
+    // Characters as the schemas' maxLength counts them: code points, not UTF-16 units.
+    return id.length() > MAX_ID_LENGTH && id.codePointCount(0, id.length()) > MAX_ID_LENGTH;
+  }
+
+  /** Three capital letters A-Z, as ISO 4217 and the schemas' pattern {@code ^[A-Z]{3}$} ask. */
+  static boolean isCurrencyCode(String c) {
+    return c.length() == 3
+        && isCapital(c.charAt(0))
+        && isCapital(c.charAt(1))
+        && isCapital(c.charAt(2));
+  }
+
+  private static boolean isCapital(char ch) {
+    return ch >= 'A' && ch <= 'Z';
   }
 
   private static String optionalText(JsonNode root, String field) throws InvalidRecordException {
@@ -276,7 +303,7 @@ public final class EventParser {
 
   private static String currency(JsonNode root) throws InvalidRecordException {
     String c = optionalText(root, "currency");
-    if (c != null && !CURRENCY.matcher(c).matches()) {
+    if (c != null && !isCurrencyCode(c)) {
       throw new InvalidRecordException("currency '" + c + "' is not a 3-letter ISO 4217 code");
     }
     return c;

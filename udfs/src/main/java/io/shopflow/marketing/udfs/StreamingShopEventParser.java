@@ -1,0 +1,265 @@
+package io.shopflow.marketing.udfs;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.shopflow.marketing.schema.EventType;
+import io.shopflow.marketing.schema.LineItem;
+import io.shopflow.marketing.schema.ShopEvent;
+import java.io.IOException;
+import java.time.DateTimeException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+
+/**
+ * The fast path of {@link EventParser#parseShopEvent}: reads a behaviour event straight from
+ * Jackson's tokens instead of building a tree first, which was most of the parse's cost. It only
+ * answers for input it accepts without doubt; anything else (an error, a duplicate field, a number
+ * outside {@code long}) returns null so that the tree parser decides and words the refusal. So the
+ * two give the same event or the same error for every input, which {@code
+ * StreamingShopEventParserTest} checks over generated and mutated records.
+ */
+final class StreamingShopEventParser {
+  private static final int EVENT_ID = 1;
+  private static final int EVENT_TYPE = 1 << 1;
+  private static final int USER_ID = 1 << 2;
+  private static final int EVENT_TIME = 1 << 3;
+  private static final int ITEMS = 1 << 4;
+  private static final int CURRENCY = 1 << 5;
+  private static final int SESSION_HINT = 1 << 6;
+  private static final int QUERY = 1 << 7;
+  private static final int ORDER_ID = 1 << 8;
+  private static final int REQUIRED = EVENT_ID | EVENT_TYPE | USER_ID | EVENT_TIME;
+
+  private static final int ITEM_ID = 1;
+  private static final int QUANTITY = 1 << 1;
+  private static final int PRICE = 1 << 2;
+
+  /** Thrown inside to hand the record to the tree parser; never escapes. */
+  private static final class NotCertain extends Exception {
+    private static final NotCertain INSTANCE = new NotCertain();
+
+    private NotCertain() {
+      super(null, null, false, false);
+    }
+  }
+
+  private StreamingShopEventParser() {}
+
+  /** The event, or null when the tree parser must decide (it may still accept the record). */
+  static ShopEvent tryParse(JsonFactory factory, byte[] bytes) {
+    if (bytes == null || bytes.length == 0) {
+      return null;
+    }
+    try (JsonParser p = factory.createParser(bytes)) {
+      ShopEvent e = read(p);
+      // FAIL_ON_TRAILING_TOKENS, as the tree parser reads.
+      return p.nextToken() == null && valid(e) ? e : null;
+    } catch (NotCertain | IOException | RuntimeException notCertain) {
+      return null;
+    }
+  }
+
+  private static ShopEvent read(JsonParser p) throws IOException, NotCertain {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw NotCertain.INSTANCE;
+    }
+    ShopEvent e = new ShopEvent();
+    int seen = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      int field;
+      switch (name) {
+        case "event_id" -> {
+          field = EVENT_ID;
+          e.eventId = requiredText(p, value);
+        }
+        case "event_type" -> {
+          field = EVENT_TYPE;
+          e.eventType = requiredText(p, value);
+        }
+        case "user_id" -> {
+          field = USER_ID;
+          e.userId = requiredText(p, value);
+        }
+        case "event_time" -> {
+          field = EVENT_TIME;
+          e.eventTime = eventTime(p, value);
+        }
+        case "items" -> {
+          field = ITEMS;
+          e.items = items(p, value);
+        }
+        case "currency" -> {
+          field = CURRENCY;
+          e.currency = optionalText(p, value);
+        }
+        case "session_hint" -> {
+          field = SESSION_HINT;
+          e.sessionHint = optionalText(p, value);
+        }
+        case "query" -> {
+          field = QUERY;
+          e.query = optionalText(p, value);
+        }
+        case "order_id" -> {
+          field = ORDER_ID;
+          e.orderId = optionalText(p, value);
+        }
+        default -> {
+          p.skipChildren(); // fields of later versions are ignored, as by the tree parser
+          continue;
+        }
+      }
+      if ((seen & field) != 0) {
+        throw NotCertain.INSTANCE; // the tree keeps the last of duplicates
+      }
+      seen |= field;
+    }
+    if (t != JsonToken.END_OBJECT || (seen & REQUIRED) != REQUIRED) {
+      throw NotCertain.INSTANCE;
+    }
+    return e;
+  }
+
+  /** The checks of the tree parser that do not depend on JSON types. */
+  private static boolean valid(ShopEvent e) {
+    if (!EventParser.isValidId(e.eventId)
+        || !EventParser.isValidId(e.userId)
+        || !EventType.ALL.contains(e.eventType)
+        || (e.currency != null && !EventParser.isCurrencyCode(e.currency))) {
+      return false;
+    }
+    for (LineItem li : e.items) {
+      if (!EventParser.isValidId(li.itemId)) {
+        return false;
+      }
+    }
+    if (EventType.SEARCH.equals(e.eventType)) {
+      return (e.query != null && !e.query.isBlank()) || e.items.length > 0;
+    }
+    return e.items.length > 0;
+  }
+
+  private static String requiredText(JsonParser p, JsonToken value) throws IOException, NotCertain {
+    if (value != JsonToken.VALUE_STRING) {
+      throw NotCertain.INSTANCE;
+    }
+    return p.getText();
+  }
+
+  private static String optionalText(JsonParser p, JsonToken value) throws IOException, NotCertain {
+    return value == JsonToken.VALUE_NULL ? null : requiredText(p, value);
+  }
+
+  private static long eventTime(JsonParser p, JsonToken value) throws IOException, NotCertain {
+    if (value == JsonToken.VALUE_NUMBER_INT) {
+      JsonParser.NumberType type = p.getNumberType();
+      if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
+        throw NotCertain.INSTANCE;
+      }
+      long millis = p.getLongValue();
+      if (millis < 0) {
+        throw NotCertain.INSTANCE;
+      }
+      return millis;
+    }
+    if (value == JsonToken.VALUE_STRING) {
+      try {
+        return OffsetDateTime.parse(p.getText()).toInstant().toEpochMilli();
+      } catch (DateTimeException ex) {
+        throw NotCertain.INSTANCE;
+      }
+    }
+    throw NotCertain.INSTANCE;
+  }
+
+  private static LineItem[] items(JsonParser p, JsonToken value) throws IOException, NotCertain {
+    if (value == JsonToken.VALUE_NULL) {
+      return new LineItem[0];
+    }
+    if (value != JsonToken.START_ARRAY) {
+      throw NotCertain.INSTANCE;
+    }
+    JsonToken t = p.nextToken();
+    if (t == JsonToken.END_ARRAY) {
+      return new LineItem[0];
+    }
+    // Most events name one item: no list for those.
+    LineItem first = item(p, t);
+    t = p.nextToken();
+    if (t == JsonToken.END_ARRAY) {
+      return new LineItem[] {first};
+    }
+    ArrayList<LineItem> items = new ArrayList<>();
+    items.add(first);
+    for (; t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      items.add(item(p, t));
+    }
+    return items.toArray(new LineItem[0]);
+  }
+
+  private static LineItem item(JsonParser p, JsonToken start) throws IOException, NotCertain {
+    if (start != JsonToken.START_OBJECT) {
+      throw NotCertain.INSTANCE;
+    }
+    LineItem li = new LineItem();
+    int seen = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      int field;
+      switch (name) {
+        case "item_id" -> {
+          field = ITEM_ID;
+          li.itemId = requiredText(p, value);
+        }
+        case "quantity" -> {
+          field = QUANTITY;
+          if (value != JsonToken.VALUE_NULL) {
+            if (value != JsonToken.VALUE_NUMBER_INT
+                || p.getNumberType() != JsonParser.NumberType.INT
+                || p.getIntValue() < 1) {
+              throw NotCertain.INSTANCE;
+            }
+            li.quantity = p.getIntValue();
+          }
+        }
+        case "price" -> {
+          field = PRICE;
+          li.price = price(p, value);
+        }
+        default -> {
+          p.skipChildren();
+          continue;
+        }
+      }
+      if ((seen & field) != 0) {
+        throw NotCertain.INSTANCE;
+      }
+      seen |= field;
+    }
+    if (t != JsonToken.END_OBJECT || (seen & ITEM_ID) == 0) {
+      throw NotCertain.INSTANCE;
+    }
+    return li;
+  }
+
+  private static Double price(JsonParser p, JsonToken value) throws IOException, NotCertain {
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (value == JsonToken.VALUE_NUMBER_FLOAT
+        || (value == JsonToken.VALUE_NUMBER_INT
+            && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER)) {
+      double v = p.getDoubleValue();
+      if (v >= 0 && !Double.isInfinite(v)) {
+        return v;
+      }
+    }
+    throw NotCertain.INSTANCE;
+  }
+}

@@ -10,7 +10,9 @@ import io.shopflow.marketing.udfs.EngineConfig;
 import io.shopflow.marketing.udfs.recs.Isgd;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -29,13 +31,24 @@ final class UserOperatorRigs {
         new UserJourneyFunction(cfg), List.of(UserJourneyFunction.POPULAR));
   }
 
+  /**
+   * RocksDB with the job's own options (bloom filters: most reads of a cold key find nothing in
+   * some level), so that reads cost here what they cost in the job.
+   */
+  static EmbeddedRocksDBStateBackend rocksDbAsTheJobConfiguresIt() {
+    Configuration conf = new Configuration();
+    conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+    return new EmbeddedRocksDBStateBackend()
+        .configure(conf, UserOperatorRigs.class.getClassLoader());
+  }
+
   /** An opened harness over {@code operator}, keyed by user, on RocksDB. */
   static KeyedBroadcastOperatorTestHarness<String, UserSignal, PopularItems, Action> onRocksDb(
       WriteBehindBroadcastOperator<String, UserSignal, PopularItems, Action> operator)
       throws Exception {
     var h =
         new KeyedBroadcastOperatorTestHarness<>(operator, s -> s.userId, Types.STRING, 128, 1, 0);
-    h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    h.setStateBackend(rocksDbAsTheJobConfiguresIt());
     h.open();
     return h;
   }
@@ -47,7 +60,7 @@ final class UserOperatorRigs {
             new KeyedProcessOperator<>(new OneSmallValueState<String, UserSignal>()),
             s -> s.userId,
             Types.STRING);
-    h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    h.setStateBackend(rocksDbAsTheJobConfiguresIt());
     h.open();
     return h;
   }

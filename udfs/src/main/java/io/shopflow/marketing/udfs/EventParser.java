@@ -13,7 +13,6 @@ import io.shopflow.marketing.schema.LineItem;
 import io.shopflow.marketing.schema.ReviewEvent;
 import io.shopflow.marketing.schema.ShopEvent;
 import java.io.IOException;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -211,10 +210,13 @@ public final class EventParser {
     }
     if (node.isTextual()) {
       try {
-        return OffsetDateTime.parse(node.asText()).toInstant().toEpochMilli();
+        return IsoTimes.epochMillis(node.asText());
       } catch (DateTimeParseException ex) {
         throw new InvalidRecordException(
             "event_time '" + node.asText() + "' is not an ISO-8601 date-time with offset");
+      } catch (ArithmeticException ex) {
+        throw new InvalidRecordException(
+            "event_time '" + node.asText() + "' is beyond the range of epoch milliseconds");
       }
     }
     throw new InvalidRecordException(

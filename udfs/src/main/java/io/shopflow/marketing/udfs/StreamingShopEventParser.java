@@ -8,7 +8,6 @@ import io.shopflow.marketing.schema.LineItem;
 import io.shopflow.marketing.schema.ShopEvent;
 import java.io.IOException;
 import java.time.DateTimeException;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 
 /**
@@ -168,8 +167,8 @@ final class StreamingShopEventParser {
     }
     if (value == JsonToken.VALUE_STRING) {
       try {
-        return OffsetDateTime.parse(p.getText()).toInstant().toEpochMilli();
-      } catch (DateTimeException ex) {
+        return IsoTimes.epochMillis(p.getText());
+      } catch (DateTimeException | ArithmeticException ex) {
         throw NotCertain.INSTANCE;
       }
     }

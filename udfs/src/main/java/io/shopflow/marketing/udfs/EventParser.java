@@ -1,6 +1,8 @@
 package io.shopflow.marketing.udfs;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,8 +28,12 @@ import java.util.Set;
  * state-schema} and this parser are kept in agreement by a test over shared samples.
  */
 public final class EventParser {
+  // The fast double parser is exact (correctly rounded, as Double.parseDouble) and reads the 32
+  // factors of each fed-back MF step in about two thirds of the time.
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      new ObjectMapper(
+              JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final int MAX_ID_LENGTH = 128;
   private static final int MAX_REVIEW_TITLE = 1000;
   private static final int MAX_REVIEW_TEXT = 10000;
@@ -35,7 +41,7 @@ public final class EventParser {
   private EventParser() {}
 
   public static ShopEvent parseShopEvent(byte[] bytes) throws InvalidRecordException {
-    ShopEvent fast = StreamingShopEventParser.tryParse(MAPPER.getFactory(), bytes);
+    ShopEvent fast = StreamingParser.shopEvent(MAPPER.getFactory(), bytes);
     return fast != null ? fast : parseShopEventTree(bytes);
   }
 
@@ -164,6 +170,12 @@ public final class EventParser {
    * A fed-back MF step (internal topic): {"item_id", "user_id", "event_id", "event_time", "delta"}.
    */
   public static ItemFactorDelta parseFactorDelta(byte[] bytes) throws InvalidRecordException {
+    ItemFactorDelta fast = StreamingParser.factorDelta(MAPPER.getFactory(), bytes);
+    return fast != null ? fast : parseFactorDeltaTree(bytes);
+  }
+
+  /** The reference parse of a factor delta, for every record the fast path is not certain of. */
+  public static ItemFactorDelta parseFactorDeltaTree(byte[] bytes) throws InvalidRecordException {
     JsonNode root = readObject(bytes);
     ItemFactorDelta d = new ItemFactorDelta();
     d.itemId = requiredId(root, "item_id");

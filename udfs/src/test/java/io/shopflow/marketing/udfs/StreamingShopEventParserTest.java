@@ -35,7 +35,7 @@ class StreamingShopEventParserTest {
           + "\"query\":\"red dress\",\"session_hint\":null,\"items\":null,\"future\":{\"x\":[1,2]}}",
     };
     for (String json : plain) {
-      assertThat(StreamingShopEventParser.tryParse(FACTORY, utf8(json))).as(json).isNotNull();
+      assertThat(StreamingParser.shopEvent(FACTORY, utf8(json))).as(json).isNotNull();
     }
   }
 
@@ -48,7 +48,7 @@ class StreamingShopEventParserTest {
     for (int n = 0; n < records; n++) {
       byte[] bytes = utf8(mutate(random, record(random)));
       String tree = outcome(() -> EventParser.parseShopEventTree(bytes));
-      ShopEvent fastEvent = StreamingShopEventParser.tryParse(FACTORY, bytes);
+      ShopEvent fastEvent = StreamingParser.shopEvent(FACTORY, bytes);
       if (fastEvent != null) {
         fast++;
         assertThat(describe(fastEvent)).as(new String(bytes)).isEqualTo(tree);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.shopflow.marketing.schema.EventType;
+import io.shopflow.marketing.schema.ItemFactorDelta;
 import io.shopflow.marketing.schema.LineItem;
 import io.shopflow.marketing.schema.ShopEvent;
 import java.io.IOException;
@@ -11,14 +12,15 @@ import java.time.DateTimeException;
 import java.util.ArrayList;
 
 /**
- * The fast path of {@link EventParser#parseShopEvent}: reads a behaviour event straight from
- * Jackson's tokens instead of building a tree first, which was most of the parse's cost. It only
- * answers for input it accepts without doubt; anything else (an error, a duplicate field, a number
- * outside {@code long}) returns null so that the tree parser decides and words the refusal. So the
- * two give the same event or the same error for every input, which {@code
- * StreamingShopEventParserTest} checks over generated and mutated records.
+ * The fast path of {@link EventParser#parseShopEvent} and {@link EventParser#parseFactorDelta}, the
+ * two records of every interaction: reads them straight from Jackson's tokens instead of building a
+ * tree first, which was most of the parse's cost. It only answers for input it accepts without
+ * doubt; anything else (an error, a duplicate field, a number outside {@code long}) returns null so
+ * that the tree parser decides and words the refusal. So the two give the same record or the same
+ * error for every input, which {@code StreamingShopEventParserTest} and {@code
+ * StreamingFactorDeltaParserTest} check over generated and mutated records.
  */
-final class StreamingShopEventParser {
+final class StreamingParser {
   private static final int EVENT_ID = 1;
   private static final int EVENT_TYPE = 1 << 1;
   private static final int USER_ID = 1 << 2;
@@ -29,6 +31,16 @@ final class StreamingShopEventParser {
   private static final int QUERY = 1 << 7;
   private static final int ORDER_ID = 1 << 8;
   private static final int REQUIRED = EVENT_ID | EVENT_TYPE | USER_ID | EVENT_TIME;
+
+  // fields of a factor delta
+  private static final int ITEM = 1;
+  private static final int USER = 1 << 1;
+  private static final int EVENT = 1 << 2;
+  private static final int TIME = 1 << 3;
+  private static final int DELTA = 1 << 4;
+  private static final int NEW_BUYER = 1 << 5;
+  private static final int CO_ITEMS = 1 << 6;
+  private static final int CO_ITEM_BUYERS = 1 << 7;
 
   private static final int ITEM_ID = 1;
   private static final int QUANTITY = 1 << 1;
@@ -43,15 +55,15 @@ final class StreamingShopEventParser {
     }
   }
 
-  private StreamingShopEventParser() {}
+  private StreamingParser() {}
 
   /** The event, or null when the tree parser must decide (it may still accept the record). */
-  static ShopEvent tryParse(JsonFactory factory, byte[] bytes) {
+  static ShopEvent shopEvent(JsonFactory factory, byte[] bytes) {
     if (bytes == null || bytes.length == 0) {
       return null;
     }
     try (JsonParser p = factory.createParser(bytes)) {
-      ShopEvent e = read(p);
+      ShopEvent e = readShopEvent(p);
       // FAIL_ON_TRAILING_TOKENS, as the tree parser reads.
       return p.nextToken() == null && valid(e) ? e : null;
     } catch (NotCertain | IOException | RuntimeException notCertain) {
@@ -59,7 +71,148 @@ final class StreamingShopEventParser {
     }
   }
 
-  private static ShopEvent read(JsonParser p) throws IOException, NotCertain {
+  /** The MF step, or null when the tree parser must decide. */
+  static ItemFactorDelta factorDelta(JsonFactory factory, byte[] bytes) {
+    if (bytes == null || bytes.length == 0) {
+      return null;
+    }
+    try (JsonParser p = factory.createParser(bytes)) {
+      ItemFactorDelta d = readFactorDelta(p);
+      return p.nextToken() == null && EventParser.isValidId(d.itemId) ? d : null;
+    } catch (NotCertain | IOException | RuntimeException notCertain) {
+      return null;
+    }
+  }
+
+  private static ItemFactorDelta readFactorDelta(JsonParser p) throws IOException, NotCertain {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw NotCertain.INSTANCE;
+    }
+    ItemFactorDelta d = new ItemFactorDelta();
+    String[] coItems = null;
+    long[] coItemBuyers = null;
+    int seen = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      int field;
+      switch (name) {
+        case "item_id" -> {
+          field = ITEM;
+          d.itemId = requiredText(p, value);
+        }
+        case "user_id" -> {
+          field = USER;
+          d.userId = optionalText(p, value);
+        }
+        case "event_id" -> {
+          field = EVENT;
+          d.eventId = optionalText(p, value);
+        }
+        case "event_time" -> {
+          field = TIME;
+          d.eventTime = eventTime(p, value);
+        }
+        case "delta" -> {
+          field = DELTA;
+          d.delta = value == JsonToken.VALUE_NULL ? null : delta(p, value);
+        }
+        case "new_buyer" -> {
+          field = NEW_BUYER;
+          if (value != JsonToken.VALUE_TRUE
+              && value != JsonToken.VALUE_FALSE
+              && value != JsonToken.VALUE_NULL) {
+            throw NotCertain.INSTANCE; // the tree reads other types as booleans its own way
+          }
+          d.newBuyer = value == JsonToken.VALUE_TRUE;
+        }
+        case "co_items" -> {
+          field = CO_ITEMS;
+          coItems = value == JsonToken.VALUE_NULL ? null : texts(p, value);
+        }
+        case "co_item_buyers" -> {
+          field = CO_ITEM_BUYERS;
+          coItemBuyers = value == JsonToken.VALUE_NULL ? null : longs(p, value);
+        }
+        default -> {
+          p.skipChildren();
+          continue;
+        }
+      }
+      if ((seen & field) != 0) {
+        throw NotCertain.INSTANCE;
+      }
+      seen |= field;
+    }
+    if (t != JsonToken.END_OBJECT || (seen & (ITEM | TIME)) != (ITEM | TIME)) {
+      throw NotCertain.INSTANCE;
+    }
+    if (coItems != null) {
+      // A buyer count the message lacks counts as one, as the tree parser reads it.
+      d.coItems = coItems;
+      d.coItemBuyers = new long[coItems.length];
+      for (int i = 0; i < coItems.length; i++) {
+        d.coItemBuyers[i] = coItemBuyers != null && i < coItemBuyers.length ? coItemBuyers[i] : 1;
+      }
+    }
+    return d;
+  }
+
+  private static double[] delta(JsonParser p, JsonToken value) throws IOException, NotCertain {
+    if (value != JsonToken.START_ARRAY) {
+      throw NotCertain.INSTANCE;
+    }
+    double[] out = new double[32];
+    int n = 0;
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (t != JsonToken.VALUE_NUMBER_FLOAT
+          && (t != JsonToken.VALUE_NUMBER_INT
+              || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER)) {
+        throw NotCertain.INSTANCE;
+      }
+      if (n == out.length) {
+        out = java.util.Arrays.copyOf(out, n * 2);
+      }
+      out[n++] = p.getDoubleValue();
+    }
+    if (n == 0) {
+      throw NotCertain.INSTANCE;
+    }
+    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+  }
+
+  private static String[] texts(JsonParser p, JsonToken value) throws IOException, NotCertain {
+    if (value != JsonToken.START_ARRAY) {
+      throw NotCertain.INSTANCE;
+    }
+    ArrayList<String> out = new ArrayList<>();
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      out.add(requiredText(p, t));
+    }
+    return out.toArray(new String[0]);
+  }
+
+  private static long[] longs(JsonParser p, JsonToken value) throws IOException, NotCertain {
+    if (value != JsonToken.START_ARRAY) {
+      throw NotCertain.INSTANCE;
+    }
+    long[] out = new long[8];
+    int n = 0;
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      JsonParser.NumberType type = t == JsonToken.VALUE_NUMBER_INT ? p.getNumberType() : null;
+      if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
+        throw NotCertain.INSTANCE;
+      }
+      if (n == out.length) {
+        out = java.util.Arrays.copyOf(out, n * 2);
+      }
+      out[n++] = p.getLongValue();
+    }
+    return java.util.Arrays.copyOf(out, n);
+  }
+
+  private static ShopEvent readShopEvent(JsonParser p) throws IOException, NotCertain {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       throw NotCertain.INSTANCE;
     }

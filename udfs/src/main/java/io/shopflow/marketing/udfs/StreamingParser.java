@@ -21,6 +21,8 @@ import java.util.ArrayList;
  * StreamingFactorDeltaParserTest} check over generated and mutated records.
  */
 final class StreamingParser {
+  // Each parse keeps a bit per field seen, so that a duplicate goes to the tree parser.
+  // fields of a behaviour event
   private static final int EVENT_ID = 1;
   private static final int EVENT_TYPE = 1 << 1;
   private static final int USER_ID = 1 << 2;
@@ -42,6 +44,7 @@ final class StreamingParser {
   private static final int CO_ITEMS = 1 << 6;
   private static final int CO_ITEM_BUYERS = 1 << 7;
 
+  // fields of a line item
   private static final int ITEM_ID = 1;
   private static final int QUANTITY = 1 << 1;
   private static final int PRICE = 1 << 2;

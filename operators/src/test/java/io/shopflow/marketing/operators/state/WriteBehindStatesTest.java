@@ -366,6 +366,28 @@ class WriteBehindStatesTest {
   }
 
   @Test
+  void aCheckpointDropsKeysIdleForTenMinutesAndKeepsTheOthersWhateverTheirFirstAccess()
+      throws Exception {
+    open(100, null);
+    CLOCK.set(0);
+    send("a:count", "b:count", "c:count", "d:count");
+    CLOCK.set(500_000);
+    send("b:count"); // b was cached before c and d, but is in use again
+    CLOCK.set(650_000);
+    send("e:count");
+    h.snapshot(1L, 1L); // a, c and d idle for over 600 s
+    assertThat(fn.states.size()).isEqualTo(2);
+
+    CLOCK.set(1_150_000);
+    h.snapshot(2L, 2L); // b is idle now, e (500 s) is not
+    assertThat(fn.states.size()).isEqualTo(1);
+
+    // Dropped keys were written back first: their state reads back from RocksDB.
+    send("a:count", "b:count", "e:count");
+    assertThat(output()).endsWith("a=2", "b=3", "e=2");
+  }
+
+  @Test
   void withoutAKeyContextStatesAreWriteThrough() throws Exception {
     WriteBehindStates passThrough = new WriteBehindStates(null, 0, 0, 0, 0);
     assertThat(passThrough.isCaching()).isFalse();

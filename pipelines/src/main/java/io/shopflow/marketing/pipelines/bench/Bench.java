@@ -215,6 +215,10 @@ public final class Bench {
   static final List<Long> LATENCIES = new ArrayList<>();
   // Per price change (item and event time): its first action's latency and its action count.
   static final Map<String, long[]> FAN_OUTS = new HashMap<>();
+  // With -Dbench.latency.dump=FILE: each action's change time, latency and change, to line the
+  // slow ones up with a GC log or a checkpoint's time.
+  static final List<String> LATENCY_LINES = new ArrayList<>();
+  static final boolean DUMP_LATENCIES = System.getProperty("bench.latency.dump") != null;
   static volatile boolean recordLatency;
   static final AtomicLong FAILED_AT = new AtomicLong();
   static final AtomicLong RESUMED_AT = new AtomicLong();
@@ -492,6 +496,9 @@ public final class Bench {
               FAN_OUTS.computeIfAbsent(a.items[0] + "@" + a.triggerEventTime, k -> new long[2]);
           f[0] = f[1] == 0 ? ms : Math.min(f[0], ms);
           f[1]++;
+          if (DUMP_LATENCIES) {
+            LATENCY_LINES.add(a.triggerEventTime + "," + ms + "," + a.items[0] + "," + a.userId);
+          }
         }
       }
       return a;
@@ -581,6 +588,7 @@ public final class Bench {
     synchronized (LATENCIES) {
       LATENCIES.clear();
       FAN_OUTS.clear();
+      LATENCY_LINES.clear();
     }
     JobClient client = env.executeAsync("bench-latency");
     try {
@@ -599,6 +607,10 @@ public final class Bench {
       first = FAN_OUTS.values().stream().mapToLong(f -> f[0]).sorted().toArray();
       r.priceChanges = FAN_OUTS.size();
       r.maxFanOut = FAN_OUTS.values().stream().mapToLong(f -> f[1]).max().orElse(0);
+      if (DUMP_LATENCIES) {
+        java.nio.file.Files.write(
+            java.nio.file.Path.of(System.getProperty("bench.latency.dump")), LATENCY_LINES);
+      }
     }
     if (first.length > 0) {
       r.p50FirstActionMs = percentile(first, 0.50);

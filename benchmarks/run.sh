@@ -27,7 +27,7 @@ awk '
     score = $(i + 2); err = ($(i + 3) == "±") ? $(i + 4) : "?"
     n++; names[n] = name; scores[n] = score; errs[n] = err
     split(name, parts, "."); cls = parts[1]; m = parts[2]
-    if (m == "isgdStepOnly" || m == "dot" || m == "oneSmallValueState") { base[cls] = score; baseName[cls] = m }
+    if (m == "isgdStepOnly" || m == "dot" || m == "oneSmallValueState" || m == "pojoSerializer") { base[cls] = score; baseName[cls] = m }
   }
   END {
     if (n == 0) exit

@@ -21,6 +21,7 @@ import io.shopflow.marketing.schema.ParsedRecord;
 import io.shopflow.marketing.schema.PopularItems;
 import io.shopflow.marketing.schema.SessionSummary;
 import io.shopflow.marketing.schema.UserSignal;
+import io.shopflow.marketing.schema.UserSignalTypeInfo;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -222,9 +223,10 @@ public final class MarketingJob {
         itemSignals
             .keyBy(sig -> sig.itemId)
             // Flink's keyed process operator plus a write-behind state cache (docs/benchmarks.md).
+            // UserSignal's hand-written serializer on the shuffle to the user operator.
             .transform(
                 "Catalogue join, co-purchases, price-drop fan-out (keyed by item)",
-                TypeInformation.of(UserSignal.class),
+                UserSignalTypeInfo.INSTANCE,
                 new WriteBehindKeyedProcessOperator<>(new ItemCatalogFunction(s.engine)))
             .uid("item-catalog");
 
@@ -249,6 +251,7 @@ public final class MarketingJob {
                 s.sentiment.operatorTimeoutMs(),
                 TimeUnit.MILLISECONDS,
                 s.sentiment.capacity)
+            .returns(UserSignalTypeInfo.INSTANCE) // to union with the item operator's signals
             .uid("review-sentiment")
             .name("Review sentiment (async: inference sidecar, lexicon fallback)");
 

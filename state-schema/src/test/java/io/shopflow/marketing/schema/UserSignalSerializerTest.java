@@ -117,19 +117,21 @@ class UserSignalSerializerTest {
   }
 
   @Test
-  void aCopySharesNoArrayWithItsSource() throws Exception {
+  void aCopyHasEveryFieldAndSharesNoArrayWithItsSource() throws Exception {
     UserSignal s = new UserSignal();
-    s.itemFactor = new double[] {1, 2};
-    s.partners = new String[] {"a"};
-    s.partnerBuyers = new long[] {3};
+    List<Field> fields = fields();
+    Random random = new Random(13);
+    for (int i = 0; i < fields.size(); i++) {
+      fields.get(i).set(s, distinct(fields.get(i), i, random));
+    }
     UserSignal copy = SERIALIZER.copy(s);
     assertSameFields(copy, s);
     copy.itemFactor[0] = 9;
     copy.partners[0] = "b";
     copy.partnerBuyers[0] = 4;
-    assertThat(s.itemFactor[0]).isEqualTo(1);
-    assertThat(s.partners[0]).isEqualTo("a");
-    assertThat(s.partnerBuyers[0]).isEqualTo(3);
+    assertThat(s.itemFactor[0]).isNotEqualTo(9);
+    assertThat(s.partners[0]).isEqualTo("partners");
+    assertThat(s.partnerBuyers[0]).isNotEqualTo(4);
   }
 
   @Test

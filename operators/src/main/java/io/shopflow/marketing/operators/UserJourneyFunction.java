@@ -292,8 +292,10 @@ public class UserJourneyFunction
   private void onPriceDrop(UserSignal s, ReadOnlyContext ctx, Collector<Action> out)
       throws Exception {
     states.expectState(); // the user carted or wishlisted the item: no presence-marker read
-    CartLine inCart = cart.get(s.itemId);
-    CartLine inWishlist = inCart == null ? wishlist.get(s.itemId) : null;
+    // One point read each instead of reading the cart and wishlist whole: most of these users are
+    // cold, and this is all of them that a price drop needs.
+    CartLine inCart = WriteBehindStates.getOne(cart, s.itemId);
+    CartLine inWishlist = inCart == null ? WriteBehindStates.getOne(wishlist, s.itemId) : null;
     if (inCart == null && inWishlist == null) {
       return; // bought or removed since: no longer interested
     }

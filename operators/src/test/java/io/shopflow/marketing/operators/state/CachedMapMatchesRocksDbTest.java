@@ -81,6 +81,8 @@ class CachedMapMatchesRocksDbTest {
           return "";
         case "get":
           return String.valueOf(m.get(arg));
+        case "getOne":
+          return String.valueOf(WriteBehindStates.getOne(m, arg));
         case "contains":
           return String.valueOf(m.contains(arg));
         case "put":
@@ -149,6 +151,8 @@ class CachedMapMatchesRocksDbTest {
       "get",
       "get",
       "get",
+      "getOne",
+      "getOne",
       "contains",
       "put",
       "put",

@@ -44,7 +44,14 @@ class WriteBehindStatesTest {
   static final MapStateDescriptor<String, Integer> TAGS =
       new MapStateDescriptor<>("tags", Types.STRING, Types.INT);
 
-  /** count: increments a counter; tag:X puts X; untag:X removes X; drop: clears the tags. */
+  static final MapStateDescriptor<String, Integer> LABELS =
+      new MapStateDescriptor<>("labels", Types.STRING, Types.INT);
+
+  /**
+   * count: increments a counter; tag:X puts X; untag:X removes X; drop: clears the tags; label:X
+   * puts X into a small map (read whole), label-get:X and label-one:X look X up with get and
+   * getOne.
+   */
   static final class Counter extends KeyedProcessFunction<String, String, String>
       implements WriteBehindFunction {
     final int maxKeys;
@@ -53,6 +60,7 @@ class WriteBehindStatesTest {
     transient WriteBehindStates states;
     transient ValueState<Long> count;
     transient MapState<String, Integer> tags;
+    transient MapState<String, Integer> labels;
 
     Counter(int maxKeys, int maxDirty, boolean presence) {
       this.maxKeys = maxKeys;
@@ -70,6 +78,7 @@ class WriteBehindStatesTest {
     public void open(OpenContext ctx) {
       count = states.value(getRuntimeContext(), COUNT);
       tags = states.map(getRuntimeContext(), TAGS);
+      labels = states.smallMap(getRuntimeContext(), LABELS);
       if (presence) {
         ValueState<Boolean> marker = getRuntimeContext().getState(PRESENT);
         states.trackPresence(
@@ -113,6 +122,17 @@ class WriteBehindStatesTest {
           }
         }
         case "drop" -> tags.clear();
+        case "label" -> labels.put(p[2], 1);
+        case "label-get" -> out.collect(p[0] + "." + p[2] + "=" + labels.get(p[2]));
+        case "label-one" ->
+            out.collect(p[0] + "." + p[2] + "=" + WriteBehindStates.getOne(labels, p[2]));
+        case "labels" -> {
+          List<String> seen = new ArrayList<>();
+          for (Map.Entry<String, Integer> e : labels.entries()) {
+            seen.add(e.getKey());
+          }
+          out.collect(p[0] + "=" + seen);
+        }
         case "expect" -> states.expectState();
         case "tags" -> {
           List<String> seen = new ArrayList<>();
@@ -257,6 +277,44 @@ class WriteBehindStatesTest {
     assertThat(backendCount("b")).isEqualTo(1L);
     assertThat(backendCount("c")).isNull();
     assertThat(fn.states.dirtySize()).isEqualTo(1);
+  }
+
+  @Test
+  void getOneReadsOneKeyOfASmallMapWhereGetReadsItWhole() throws Exception {
+    open(100, null);
+    send("a:label:x", "a:label:y", "b:label:x", "b:label:y");
+    OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
+    h.close();
+    open(100, snapshot);
+
+    send("a:label-one:x", "b:label-get:x");
+    // Behind the cache's back: what the cache read before this is all it can still show.
+    removeFromBackend("a", LABELS, "y");
+    removeFromBackend("b", LABELS, "y");
+    send("a:labels", "b:labels");
+
+    assertThat(output())
+        .containsExactly(
+            "a.x=1",
+            "b.x=1",
+            "a=[x]", // getOne read x alone; iterating read the map afterwards
+            "b=[x, y]"); // get read the whole map, y included, at once
+  }
+
+  private <V> void removeFromBackend(String key, MapStateDescriptor<String, V> state, String mapKey)
+      throws Exception {
+    KeyedStateBackend<Object> backend = h.getOperator().getKeyedStateBackend();
+    Object current = backend.getCurrentKey();
+    backend.setCurrentKey(key);
+    try {
+      backend
+          .getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, state)
+          .remove(mapKey);
+    } finally {
+      if (current != null) {
+        backend.setCurrentKey(current);
+      }
+    }
   }
 
   @Test

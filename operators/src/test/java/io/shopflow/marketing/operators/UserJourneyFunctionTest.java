@@ -730,6 +730,49 @@ class UserJourneyFunctionTest {
     }
 
     @Test
+    void laterDeadlinesKeepTheEarlierTimerWhichReRegistersWhenItFindsNothingDue() throws Exception {
+      UserJourneyFunction fn = new UserJourneyFunction(new EngineConfig());
+      h = new UserJourneyHarness(fn);
+      h.setStateBackend(new EmbeddedRocksDBStateBackend());
+      h.open();
+      opened.add(h);
+      send(view(U1, "A", T0));
+      send(view(U1, "B", T0 + minutes(5)));
+      send(view(U1, "C", T0 + minutes(10))); // the session now closes at 10:40
+      h.getOperator().setCurrentKey(U1);
+      assertThat(fn.scheduledTimer()).isEqualTo(T0 + minutes(30)); // the first event's, not moved
+      assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+      advanceTo(T0 + minutes(30)); // fires, finds the session still open
+      assertThat(sessions()).isEmpty();
+      h.getOperator().setCurrentKey(U1);
+      assertThat(fn.scheduledTimer()).isEqualTo(T0 + minutes(40));
+      assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+      advanceTo(T0 + minutes(40));
+      assertThat(sessions()).singleElement().satisfies(s -> assertThat(s.views).isEqualTo(3));
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void anEarlierDeadlineMovesTheTimerForward() throws Exception {
+      EngineConfig cfg = new EngineConfig();
+      cfg.cartAbandonAfterMs = minutes(10);
+      UserJourneyFunction fn = new UserJourneyFunction(cfg);
+      h = new UserJourneyHarness(fn);
+      h.open();
+      opened.add(h);
+      send(view(U1, "A", T0)); // the session closes at 10:30, then 10:31
+      send(cartAdd(U1, "A", T0 + minutes(1))); // reminder due at 10:11
+      h.getOperator().setCurrentKey(U1);
+      assertThat(fn.scheduledTimer()).isEqualTo(T0 + minutes(11));
+      assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+      advanceTo(T0 + minutes(11));
+      assertThat(actions(ActionType.CART_ABANDONMENT)).hasSize(1);
+    }
+
+    @Test
     void sessionOnlyUserLeavesNoTimerAfterTheSessionCloses() throws Exception {
       open(new EngineConfig(), false);
       send(view(U1, "A", T0));

@@ -292,8 +292,8 @@ public class UserJourneyFunction
   private void onPriceDrop(UserSignal s, ReadOnlyContext ctx, Collector<Action> out)
       throws Exception {
     states.expectState(); // the user carted or wishlisted the item: no presence-marker read
-    // One point read each instead of reading the cart and wishlist whole: most of these users are
-    // cold, and this is all of them that a price drop needs.
+    // A point read of the one line instead of reading the cart and wishlist whole: most of these
+    // users are not in the cache, and a price drop needs nothing else of either map.
     CartLine inCart = WriteBehindStates.getOne(cart, s.itemId);
     CartLine inWishlist = inCart == null ? WriteBehindStates.getOne(wishlist, s.itemId) : null;
     if (inCart == null && inWishlist == null) {

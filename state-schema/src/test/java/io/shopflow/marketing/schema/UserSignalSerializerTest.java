@@ -54,6 +54,16 @@ class UserSignalSerializerTest {
     throw new AssertionError("no test value for the type of UserSignal." + f.getName() + ": " + t);
   }
 
+  /** A signal with every public field set to a value of its own. */
+  private static UserSignal everyFieldSet(Random random) throws Exception {
+    UserSignal s = new UserSignal();
+    List<Field> fields = fields();
+    for (int i = 0; i < fields.size(); i++) {
+      fields.get(i).set(s, distinct(fields.get(i), i, random));
+    }
+    return s;
+  }
+
   private static UserSignal roundTrip(UserSignal s) throws Exception {
     DataOutputSerializer out = new DataOutputSerializer(256);
     SERIALIZER.serialize(s, out);
@@ -73,11 +83,7 @@ class UserSignalSerializerTest {
   void everyFieldSurvivesTheRoundTripWithItsOwnValue() throws Exception {
     Random random = new Random(7);
     for (int round = 0; round < 200; round++) {
-      UserSignal s = new UserSignal();
-      List<Field> fields = fields();
-      for (int i = 0; i < fields.size(); i++) {
-        fields.get(i).set(s, distinct(fields.get(i), i, random));
-      }
+      UserSignal s = everyFieldSet(random);
       assertSameFields(roundTrip(s), s);
     }
   }
@@ -101,12 +107,7 @@ class UserSignalSerializerTest {
 
   @Test
   void aReusedInstanceKeepsNothingOfItsLastRecord() throws Exception {
-    UserSignal full = new UserSignal();
-    List<Field> fields = fields();
-    Random random = new Random(11);
-    for (int i = 0; i < fields.size(); i++) {
-      fields.get(i).set(full, distinct(fields.get(i), i, random));
-    }
+    UserSignal full = everyFieldSet(new Random(11));
     UserSignal sparse = new UserSignal();
     sparse.userId = "u1";
     DataOutputSerializer out = new DataOutputSerializer(256);
@@ -118,12 +119,7 @@ class UserSignalSerializerTest {
 
   @Test
   void aCopyHasEveryFieldAndSharesNoArrayWithItsSource() throws Exception {
-    UserSignal s = new UserSignal();
-    List<Field> fields = fields();
-    Random random = new Random(13);
-    for (int i = 0; i < fields.size(); i++) {
-      fields.get(i).set(s, distinct(fields.get(i), i, random));
-    }
+    UserSignal s = everyFieldSet(new Random(13));
     UserSignal copy = SERIALIZER.copy(s);
     assertSameFields(copy, s);
     copy.itemFactor[0] = 9;

@@ -9,6 +9,8 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -20,6 +22,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.function.FunctionWithException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -190,13 +193,20 @@ class WriteBehindStatesTest {
 
   /** A value state as RocksDB holds it, bypassing the cache. */
   private <T> T backendValue(String key, ValueStateDescriptor<T> state) throws Exception {
+    return inBackend(key, state, ValueState::value);
+  }
+
+  /** {@code action} on the state of {@code key} as RocksDB holds it, bypassing the cache. */
+  private <S extends State, R> R inBackend(
+      String key, StateDescriptor<S, ?> state, FunctionWithException<S, R, Exception> action)
+      throws Exception {
     KeyedStateBackend<Object> backend = h.getOperator().getKeyedStateBackend();
     Object current = backend.getCurrentKey();
     backend.setCurrentKey(key);
     try {
-      return backend
-          .getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, state)
-          .value();
+      return action.apply(
+          backend.getPartitionedState(
+              VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, state));
     } finally {
       if (current != null) {
         backend.setCurrentKey(current);
@@ -289,8 +299,15 @@ class WriteBehindStatesTest {
 
     send("a:label-one:x", "b:label-get:x");
     // Behind the cache's back: what the cache read before this is all it can still show.
-    removeFromBackend("a", LABELS, "y");
-    removeFromBackend("b", LABELS, "y");
+    for (String key : List.of("a", "b")) {
+      inBackend(
+          key,
+          LABELS,
+          m -> {
+            m.remove("y");
+            return null;
+          });
+    }
     send("a:labels", "b:labels");
 
     assertThat(output())
@@ -299,22 +316,6 @@ class WriteBehindStatesTest {
             "b.x=1",
             "a=[x]", // getOne read x alone; iterating read the map afterwards
             "b=[x, y]"); // get read the whole map, y included, at once
-  }
-
-  private <V> void removeFromBackend(String key, MapStateDescriptor<String, V> state, String mapKey)
-      throws Exception {
-    KeyedStateBackend<Object> backend = h.getOperator().getKeyedStateBackend();
-    Object current = backend.getCurrentKey();
-    backend.setCurrentKey(key);
-    try {
-      backend
-          .getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, state)
-          .remove(mapKey);
-    } finally {
-      if (current != null) {
-        backend.setCurrentKey(current);
-      }
-    }
   }
 
   @Test

@@ -1,9 +1,9 @@
 package io.shopflow.marketing.operators;
 
 import io.shopflow.marketing.schema.ProfileSnapshot;
-import io.shopflow.marketing.schema.state.DecayedScore;
+import io.shopflow.marketing.schema.state.DecayedScores;
 import io.shopflow.marketing.schema.state.ProfileCore;
-import io.shopflow.marketing.udfs.Decay;
+import io.shopflow.marketing.udfs.Affinities;
 import io.shopflow.marketing.udfs.EngineConfig;
 import io.shopflow.marketing.udfs.Lifecycle;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ final class ProfileSnapshots {
   static ProfileSnapshot of(
       String userId,
       ProfileCore p,
-      Iterable<Map.Entry<String, DecayedScore>> categories,
+      DecayedScores categories,
       String lastEventType,
       long asOf,
       EngineConfig cfg) {
@@ -37,12 +37,11 @@ final class ProfileSnapshots {
     s.lastEventType = lastEventType;
     s.reviewSentiment = p.reviews > 0 ? p.reviewSentiment : null;
     List<Map.Entry<String, Double>> scored = new ArrayList<>();
-    for (Map.Entry<String, DecayedScore> e : categories) {
-      scored.add(
-          Map.entry(
-              e.getKey(),
-              Decay.decayed(
-                  e.getValue().score, e.getValue().updatedAt, asOf, cfg.affinityHalfLifeMs)));
+    if (categories != null) {
+      double[] v = Affinities.decayed(categories, asOf, cfg.affinityHalfLifeMs);
+      for (int i = 0; i < v.length; i++) {
+        scored.add(Map.entry(categories.keys[i], v[i]));
+      }
     }
     scored.sort(
         Map.Entry.<String, Double>comparingByValue()

@@ -15,7 +15,7 @@ import io.shopflow.marketing.schema.SuppressedAction;
 import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.schema.state.CartLine;
 import io.shopflow.marketing.schema.state.Deadlines;
-import io.shopflow.marketing.schema.state.DecayedScore;
+import io.shopflow.marketing.schema.state.DecayedScores;
 import io.shopflow.marketing.schema.state.PendingAction;
 import io.shopflow.marketing.schema.state.ProfileCore;
 import io.shopflow.marketing.schema.state.SentLog;
@@ -23,7 +23,7 @@ import io.shopflow.marketing.schema.state.SessionState;
 import io.shopflow.marketing.schema.state.UserRecState;
 import io.shopflow.marketing.schema.state.UserScalars;
 import io.shopflow.marketing.udfs.ActionIds;
-import io.shopflow.marketing.udfs.Decay;
+import io.shopflow.marketing.udfs.Affinities;
 import io.shopflow.marketing.udfs.EngineConfig;
 import io.shopflow.marketing.udfs.Explanations;
 import io.shopflow.marketing.udfs.Lifecycle;
@@ -103,8 +103,8 @@ public class UserJourneyFunction
   private transient ValueState<SessionState> session;
   // --- state: profile ---
   private transient ValueState<ProfileCore> profile;
-  private transient MapState<String, DecayedScore> categoryAffinity;
-  private transient MapState<String, DecayedScore> itemAffinity;
+  private transient ValueState<DecayedScores> categoryAffinity;
+  private transient ValueState<DecayedScores> itemAffinity;
   private transient ValueState<String[]> recentViewed;
   private transient ValueState<String[]> recentBought;
   // --- state: triggers ---
@@ -156,8 +156,8 @@ public class UserJourneyFunction
     deadlines = field(scalars, u -> u.deadlines, (u, v) -> u.deadlines = v);
     mfFactor = field(scalars, u -> u.mfFactor, (u, v) -> u.mfFactor = v);
     recs = field(scalars, u -> u.recs, (u, v) -> u.recs = v);
-    categoryAffinity = map("category-affinity", TypeInformation.of(DecayedScore.class), profileTtl);
-    itemAffinity = map("item-affinity", TypeInformation.of(DecayedScore.class), profileTtl);
+    categoryAffinity = field(scalars, u -> u.categoryAffinity, (u, v) -> u.categoryAffinity = v);
+    itemAffinity = field(scalars, u -> u.itemAffinity, (u, v) -> u.itemAffinity = v);
     cart = map("cart", TypeInformation.of(CartLine.class), profileTtl);
     wishlist = map("wishlist", TypeInformation.of(CartLine.class), profileTtl);
     crossSellCandidates = map("cross-sell-candidates", Types.INT, profileTtl);
@@ -212,8 +212,9 @@ public class UserJourneyFunction
   }
 
   /**
-   * A snapshot of a build that kept the single-valued states apart, or the guardrails' sends in two
-   * maps: see {@link LegacyUserScalars} and {@link LegacySentLog}.
+   * A snapshot of a build that kept the single-valued states apart, the guardrails' sends in two
+   * maps or the affinities in maps: see {@link LegacyUserScalars}, {@link LegacySentLog} and {@link
+   * LegacyAffinities}.
    */
   @Override
   public long migrateRestoredState(KeyedStateBackend<Object> backend, KeyContext keys)
@@ -226,7 +227,13 @@ public class UserJourneyFunction
             profileTtl,
             getRuntimeContext().getState(scalarsDescriptor))
         + LegacySentLog.migrate(
-            getRuntimeContext(), backend, keys, cfg, getRuntimeContext().getState(sentDescriptor));
+            getRuntimeContext(), backend, keys, cfg, getRuntimeContext().getState(sentDescriptor))
+        + LegacyAffinities.migrate(
+            getRuntimeContext(),
+            backend,
+            keys,
+            profileTtl,
+            getRuntimeContext().getState(scalarsDescriptor));
   }
 
   // ------------------------------------------------------------------ inputs
@@ -458,7 +465,7 @@ public class UserJourneyFunction
     switch (s.eventType) {
       case EventType.VIEW -> {
         recentViewed.update(pushRecent(recentViewed.value(), item));
-        addAffinity(s, cfg.viewWeight, p);
+        addAffinity(s, cfg.viewWeight);
       }
       case EventType.CART_ADD -> {
         CartLine prev = cart.get(item);
@@ -468,7 +475,7 @@ public class UserJourneyFunction
           d.cartArmedAt = t;
           d.cartDueAt = t + cfg.cartAbandonAfterMs;
         }
-        addAffinity(s, cfg.cartWeight, p);
+        addAffinity(s, cfg.cartWeight);
       }
       case EventType.CART_REMOVE -> {
         cart.remove(item);
@@ -478,7 +485,7 @@ public class UserJourneyFunction
       }
       case EventType.WISHLIST -> {
         wishlist.put(item, new CartLine(Math.max(1, s.quantity), s.price, s.title, t));
-        addAffinity(s, cfg.wishlistWeight, p);
+        addAffinity(s, cfg.wishlistWeight);
       }
       case EventType.PURCHASE -> onPurchaseLine(s, d, p);
       default -> {
@@ -608,7 +615,7 @@ public class UserJourneyFunction
       p.monetary += s.price * Math.max(1, s.quantity);
     }
     recentBought.update(pushRecent(recentBought.value(), item));
-    addAffinity(s, cfg.purchaseWeight, p);
+    addAffinity(s, cfg.purchaseWeight);
 
     for (int i = 0; i < s.coPurchased.length; i++) {
       Integer prev = crossSellCandidates.get(s.coPurchased[i]);
@@ -662,52 +669,30 @@ public class UserJourneyFunction
     d.sessionCloseAt = ss.lastEventTime + cfg.sessionGapMs;
   }
 
-  private void addAffinity(UserSignal s, double weight, ProfileCore p) throws Exception {
-    long t = s.eventTime;
-    if (s.category != null && bump(categoryAffinity, s.category, weight, t)) {
-      p.categoryAffinityCount++;
-      if (p.categoryAffinityCount > cfg.maxCategoryAffinities * 6 / 5) {
-        p.categoryAffinityCount = prune(categoryAffinity, cfg.maxCategoryAffinities, t);
-      }
+  private void addAffinity(UserSignal s, double weight) throws Exception {
+    if (s.category != null) {
+      bump(categoryAffinity, s.category, weight, s.eventTime, cfg.maxCategoryAffinities);
     }
-    if (s.itemId != null && bump(itemAffinity, s.itemId, weight, t)) {
-      p.itemAffinityCount++;
-      if (p.itemAffinityCount > cfg.maxItemAffinities * 6 / 5) {
-        p.itemAffinityCount = prune(itemAffinity, cfg.maxItemAffinities, t);
-      }
+    if (s.itemId != null) {
+      bump(itemAffinity, s.itemId, weight, s.eventTime, cfg.maxItemAffinities);
     }
   }
 
-  /** Adds weight to a decayed score; returns true when the key is new. */
-  private boolean bump(MapState<String, DecayedScore> m, String key, double w, long t)
+  /**
+   * Adds weight to a decayed score; beyond a fifth over {@code bound} keys, keeps the {@code bound}
+   * strongest (pruning in steps, not at every new key).
+   */
+  private void bump(ValueState<DecayedScores> state, String key, double w, long t, int bound)
       throws Exception {
-    DecayedScore cur = m.get(key);
-    if (cur == null) {
-      m.put(key, new DecayedScore(w, t));
-      return true;
+    DecayedScores scores = state.value();
+    if (scores == null) {
+      scores = new DecayedScores();
     }
-    long at = Math.max(cur.updatedAt, t);
-    double base = Decay.decayed(cur.score, cur.updatedAt, at, cfg.affinityHalfLifeMs);
-    m.put(key, new DecayedScore(base + Decay.decayed(w, t, at, cfg.affinityHalfLifeMs), at));
-    return false;
-  }
-
-  /** Keeps the {@code keep} strongest scores as of {@code now}; returns the new size. */
-  private int prune(MapState<String, DecayedScore> m, int keep, long now) throws Exception {
-    List<Map.Entry<String, Double>> all = new ArrayList<>();
-    for (Map.Entry<String, DecayedScore> e : m.entries()) {
-      all.add(
-          Map.entry(
-              e.getKey(),
-              Decay.decayed(
-                  e.getValue().score, e.getValue().updatedAt, now, cfg.affinityHalfLifeMs)));
+    if (Affinities.bump(scores, key, w, t, cfg.affinityHalfLifeMs)
+        && scores.size() > bound * 6 / 5) {
+      Affinities.prune(scores, bound, t, cfg.affinityHalfLifeMs);
     }
-    all.sort(Map.Entry.comparingByValue());
-    int drop = all.size() - keep;
-    for (int i = 0; i < drop; i++) {
-      m.remove(all.get(i).getKey());
-    }
-    return all.size() - Math.max(0, drop);
+    state.update(scores);
   }
 
   private String[] pushRecent(String[] recent, String item) {
@@ -795,7 +780,7 @@ public class UserJourneyFunction
     ctx.output(
         PROFILES,
         ProfileSnapshots.of(
-            ctx.getCurrentKey(), p, categoryAffinity.entries(), lastEventType, asOf, cfg));
+            ctx.getCurrentKey(), p, categoryAffinity.value(), lastEventType, asOf, cfg));
   }
 
   private void fireBrowseAbandonment(
@@ -1004,7 +989,7 @@ public class UserJourneyFunction
         !repeats,
         now,
         popular,
-        UserRecs.shares(categoryAffinity.entries(), now, cfg.affinityHalfLifeMs),
+        UserRecs.shares(categoryAffinity.value(), now, cfg.affinityHalfLifeMs),
         cfg.recs,
         leftOut);
   }
@@ -1051,14 +1036,18 @@ public class UserJourneyFunction
   }
 
   private String topCategory(long now) throws Exception {
+    DecayedScores categories = categoryAffinity.value();
+    if (categories == null) {
+      return null;
+    }
+    double[] v = Affinities.decayed(categories, now, cfg.affinityHalfLifeMs);
     String best = null;
     double bestScore = -1;
-    for (Map.Entry<String, DecayedScore> e : categoryAffinity.entries()) {
-      double v =
-          Decay.decayed(e.getValue().score, e.getValue().updatedAt, now, cfg.affinityHalfLifeMs);
-      if (v > bestScore || (v == bestScore && e.getKey().compareTo(best) < 0)) {
-        best = e.getKey();
-        bestScore = v;
+    for (int i = 0; i < v.length; i++) {
+      // Key order: of equal scores the first (smallest) key wins.
+      if (v[i] > bestScore) {
+        best = categories.keys[i];
+        bestScore = v[i];
       }
     }
     return best;

@@ -21,12 +21,6 @@ public class ProfileCore {
 
   public int sessions;
 
-  /** Entries currently in the item-affinity MapState (kept under the configured bound). */
-  public int itemAffinityCount;
-
-  /** Entries currently in the category-affinity MapState. */
-  public int categoryAffinityCount;
-
   /** lastPurchaseTime for which a win-back was already sent: one win-back per lapse. */
   public long winBackSentFor;
 

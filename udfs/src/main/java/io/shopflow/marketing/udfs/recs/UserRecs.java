@@ -2,7 +2,9 @@ package io.shopflow.marketing.udfs.recs;
 
 import io.shopflow.marketing.schema.PopularItems;
 import io.shopflow.marketing.schema.state.DecayedScore;
+import io.shopflow.marketing.schema.state.DecayedScores;
 import io.shopflow.marketing.schema.state.UserRecState;
+import io.shopflow.marketing.udfs.Affinities;
 import io.shopflow.marketing.udfs.Decay;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -515,6 +517,26 @@ public final class UserRecs {
     }
     for (Map.Entry<String, Float> e : out.entrySet()) {
       e.setValue((float) (e.getValue() / total));
+    }
+    return out;
+  }
+
+  /** As above over a user's affinities (null: none). */
+  public static Map<String, Float> shares(DecayedScores scores, long now, long halfLifeMs) {
+    if (scores == null || scores.size() == 0) {
+      return Map.of();
+    }
+    double[] v = Affinities.decayed(scores, now, halfLifeMs);
+    double total = 0;
+    for (double x : v) {
+      total += x;
+    }
+    if (total <= 0) {
+      return Map.of();
+    }
+    Map<String, Float> out = new HashMap<>();
+    for (int i = 0; i < v.length; i++) {
+      out.put(scores.keys[i], (float) ((float) v[i] / total)); // as the map version rounds
     }
     return out;
   }

@@ -184,7 +184,7 @@ public final class UserRecs {
     if (!excludeOwned) {
       for (int i = 0; i < s.ownedIds.length; i++) {
         float rec = decay(s.ownedLast[i], now, p.halfLifeMs);
-        float v = (float) Math.log1p(s.ownedCounts[i]) + 0.5f * rec;
+        float v = log1pOfCount(s.ownedCounts[i]) + 0.5f * rec;
         w.signal(s.ownedIds[i], REPEAT, v, popular, outside);
       }
     }
@@ -519,6 +519,22 @@ public final class UserRecs {
       e.setValue((float) (e.getValue() / total));
     }
     return out;
+  }
+
+  // Math.log1p is StrictMath's native code: a JNI-like call per owned item of every ranking.
+  private static final float[] LOG1P_OF_SMALL_COUNTS = new float[256];
+
+  static {
+    for (int i = 0; i < LOG1P_OF_SMALL_COUNTS.length; i++) {
+      LOG1P_OF_SMALL_COUNTS[i] = (float) Math.log1p(i);
+    }
+  }
+
+  /** {@code (float) Math.log1p(count)}, from a table for the usual small counts. */
+  static float log1pOfCount(int count) {
+    return count >= 0 && count < LOG1P_OF_SMALL_COUNTS.length
+        ? LOG1P_OF_SMALL_COUNTS[count]
+        : (float) Math.log1p(count);
   }
 
   /** As above over a user's affinities (null: none). */

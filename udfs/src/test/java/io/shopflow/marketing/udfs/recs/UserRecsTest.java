@@ -132,6 +132,29 @@ class UserRecsTest {
   }
 
   @Test
+  void theTableOfSmallCountsGivesWhatLog1pGives() {
+    for (int count = -3; count < 2_000; count++) {
+      assertThat(Float.valueOf(UserRecs.log1pOfCount(count)))
+          .isEqualTo(Float.valueOf((float) Math.log1p(count)));
+    }
+  }
+
+  @Test
+  void categorySharesOfAUsersAffinitiesAreThoseOfTheSameScoresInAMap() {
+    Map<String, DecayedScore> m = new java.util.HashMap<>();
+    io.shopflow.marketing.schema.state.DecayedScores a =
+        new io.shopflow.marketing.schema.state.DecayedScores();
+    String[] categories = {"mugs", "candles", "lamps", "mugs", "books", "candles"};
+    for (int i = 0; i < categories.length; i++) {
+      UserRecs.bump(m, categories[i], i + 1, i * DAY / 3, DAY);
+      io.shopflow.marketing.udfs.Affinities.bump(a, categories[i], i + 1, i * DAY / 3, DAY);
+    }
+    assertThat(UserRecs.shares(a, 2 * DAY, DAY)).isEqualTo(UserRecs.shares(m, 2 * DAY, DAY));
+    assertThat(UserRecs.shares((io.shopflow.marketing.schema.state.DecayedScores) null, 0, DAY))
+        .isEmpty();
+  }
+
+  @Test
   void categorySharesAreDecayedScoresOverTheirTotal() {
     Map<String, DecayedScore> m = new java.util.HashMap<>();
     UserRecs.bump(m, "a", 1, 0, DAY);

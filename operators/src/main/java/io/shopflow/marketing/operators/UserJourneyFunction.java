@@ -146,8 +146,7 @@ public class UserJourneyFunction
         ItemCatalogFunction.ttl(Math.max(cfg.dedupWindowMs, Duration.ofDays(2).toMillis()));
 
     // The single-valued states share one value (see UserScalars); the maps stay separate.
-    scalarsDescriptor = new ValueStateDescriptor<>(SCALARS, UserScalars.class);
-    scalarsDescriptor.enableTimeToLive(profileTtl);
+    scalarsDescriptor = scalarsDescriptor(profileTtl);
     ValueState<UserScalars> scalars = states.value(getRuntimeContext(), scalarsDescriptor);
     session = field(scalars, u -> u.session, (u, v) -> u.session = v);
     profile = field(scalars, u -> u.profile, (u, v) -> u.profile = v);
@@ -170,6 +169,13 @@ public class UserJourneyFunction
 
     actionsSent = getRuntimeContext().getMetricGroup().counter("actionsSent");
     actionsSuppressed = getRuntimeContext().getMetricGroup().counter("actionsSuppressed");
+  }
+
+  /** The user's one value (a Flink POJO) with the profile TTL. */
+  static ValueStateDescriptor<UserScalars> scalarsDescriptor(StateTtlConfig profileTtl) {
+    ValueStateDescriptor<UserScalars> d = new ValueStateDescriptor<>(SCALARS, UserScalars.class);
+    d.enableTimeToLive(profileTtl);
+    return d;
   }
 
   private static <T> ValueState<T> field(

@@ -12,6 +12,7 @@ import io.shopflow.marketing.schema.PopularItems;
 import io.shopflow.marketing.schema.ProfileSnapshot;
 import io.shopflow.marketing.schema.UserSignal;
 import io.shopflow.marketing.schema.state.DecayedScore;
+import io.shopflow.marketing.schema.state.ProfileCore;
 import io.shopflow.marketing.schema.state.UserScalars;
 import io.shopflow.marketing.udfs.EngineConfig;
 import java.util.List;
@@ -57,6 +58,9 @@ class LegacyAffinitiesTest {
       assertThat(EarlierLayouts.keysOf(h, LegacyAffinities.CATEGORY)).isEmpty();
       assertThat(EarlierLayouts.keysOf(h, LegacyAffinities.ITEM)).isEmpty();
       UserScalars moved = scalarsInBackend(h, USER);
+      // The rest of the user's value is kept.
+      assertThat(moved.recentViewed).containsExactly("seed", "caf\u00e9-mug");
+      assertThat(moved.profile.orders).isEqualTo(2);
       assertThat(moved.categoryAffinity.keys).containsExactly("books", "lamps");
       assertThat(moved.categoryAffinity.scores).containsExactly(0.5, 100.0);
       // In key order (RocksDB gave them in the order of their serialized bytes, length first).
@@ -77,20 +81,24 @@ class LegacyAffinitiesTest {
   private static UserScalars scalarsInBackend(UserJourneyHarness h, String user) throws Exception {
     KeyedStateBackend<Object> backend = h.getOperator().getKeyedStateBackend();
     backend.setCurrentKey(user);
-    ValueStateDescriptor<UserScalars> d =
-        new ValueStateDescriptor<>(UserJourneyFunction.SCALARS, UserScalars.class);
-    d.enableTimeToLive(ItemCatalogFunction.ttl(CFG.profileTtlMs));
     ValueState<UserScalars> state =
-        backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, d);
+        backend.getPartitionedState(
+            VoidNamespace.INSTANCE,
+            VoidNamespaceSerializer.INSTANCE,
+            UserJourneyFunction.scalarsDescriptor(ItemCatalogFunction.ttl(CFG.profileTtlMs)));
     return state.value();
   }
 
-  /** Writes the two affinity maps under the names, types and TTL of those builds. */
+  /**
+   * Writes the user's value and the two affinity maps under the names, types and TTL of those
+   * builds.
+   */
   private static final class EarlierLayout
       extends KeyedBroadcastProcessFunction<String, UserSignal, PopularItems, Action>
       implements WriteBehindFunction {
     private transient MapState<String, DecayedScore> categories;
     private transient MapState<String, DecayedScore> items;
+    private transient ValueState<UserScalars> scalars;
 
     @Override
     public WriteBehindStates bindWriteBehind(KeyContext keys) {
@@ -101,6 +109,10 @@ class LegacyAffinitiesTest {
     public void open(OpenContext ctx) {
       categories = getRuntimeContext().getMapState(map("category-affinity"));
       items = getRuntimeContext().getMapState(map("item-affinity"));
+      ValueStateDescriptor<UserScalars> d =
+          new ValueStateDescriptor<>(UserJourneyFunction.SCALARS, UserScalars.class);
+      d.enableTimeToLive(ItemCatalogFunction.ttl(CFG.profileTtlMs));
+      scalars = getRuntimeContext().getState(d);
     }
 
     private static MapStateDescriptor<String, DecayedScore> map(String name) {
@@ -113,6 +125,11 @@ class LegacyAffinitiesTest {
     @Override
     public void processElement(UserSignal s, ReadOnlyContext ctx, Collector<Action> out)
         throws Exception {
+      UserScalars u = new UserScalars();
+      u.recentViewed = new String[] {"seed", "caf\u00e9-mug"};
+      u.profile = new ProfileCore();
+      u.profile.orders = 2;
+      scalars.update(u);
       categories.put("lamps", new DecayedScore(100.0, s.eventTime));
       categories.put("books", new DecayedScore(0.5, s.eventTime));
       for (int i = 0; i < OLD_ITEMS; i++) {

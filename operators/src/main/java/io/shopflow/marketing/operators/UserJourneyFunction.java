@@ -702,16 +702,27 @@ public class UserJourneyFunction
   }
 
   private String[] pushRecent(String[] recent, String item) {
-    List<String> l = new ArrayList<>(cfg.recentItems);
-    l.add(item);
-    if (recent != null) {
-      for (String r : recent) {
-        if (!r.equals(item) && l.size() < cfg.recentItems) {
-          l.add(r);
-        }
+    return pushRecent(recent, item, cfg.recentItems);
+  }
+
+  /** {@code item} first, then the others of {@code recent} in order, at most {@code max} of all. */
+  static String[] pushRecent(String[] recent, String item, int max) {
+    int cap = Math.max(1, max);
+    if (recent == null) {
+      return new String[] {item};
+    }
+    if (recent.length > 0 && recent.length <= cap && recent[0].equals(item)) {
+      return recent; // viewed again: nothing moves (ids are unique in the list)
+    }
+    String[] out = new String[Math.min(cap, recent.length + 1)];
+    out[0] = item;
+    int n = 1;
+    for (int i = 0; i < recent.length && n < out.length; i++) {
+      if (!recent[i].equals(item)) {
+        out[n++] = recent[i];
       }
     }
-    return l.toArray(new String[0]);
+    return n == out.length ? out : Arrays.copyOf(out, n);
   }
 
   // ------------------------------------------------------------------ timers

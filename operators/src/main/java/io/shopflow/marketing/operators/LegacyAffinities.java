@@ -38,31 +38,22 @@ final class LegacyAffinities {
       StateTtlConfig profileTtl,
       ValueState<UserScalars> target)
       throws Exception {
-    if (!LegacyUserScalars.hasKeys(backend, CATEGORY)
-        && !LegacyUserScalars.hasKeys(backend, ITEM)) {
+    if (!LegacyUserScalars.anyHasKeys(backend, CATEGORY, ITEM)) {
       return 0;
     }
     MapState<String, DecayedScore> categories = register(ctx, CATEGORY, profileTtl);
     MapState<String, DecayedScore> items = register(ctx, ITEM, profileTtl);
-    long moved = 0;
-    // One pass per old map: a user moved in the first pass has nothing left under the second.
-    for (String name : new String[] {CATEGORY, ITEM}) {
-      moved +=
-          LegacyUserScalars.forEachKey(
-              backend,
-              keys,
-              name,
-              () -> {
-                UserScalars u = target.value();
-                if (u == null) {
-                  u = new UserScalars();
-                }
-                u.categoryAffinity = moveInto(categories, u.categoryAffinity);
-                u.itemAffinity = moveInto(items, u.itemAffinity);
-                target.update(u);
-              });
-    }
-    return moved;
+    return LegacyUserScalars.moveEveryKey(
+        backend,
+        keys,
+        target,
+        UserScalars::new,
+        u -> {
+          u.categoryAffinity = moveInto(categories, u.categoryAffinity);
+          u.itemAffinity = moveInto(items, u.itemAffinity);
+        },
+        CATEGORY,
+        ITEM);
   }
 
   /** Registered as those builds did: profile TTL, string keys, POJO values. */

@@ -36,8 +36,7 @@ final class LegacySentLog {
       EngineConfig cfg,
       ValueState<SentLog> target)
       throws Exception {
-    if (!LegacyUserScalars.hasKeys(backend, PER_CHANNEL)
-        && !LegacyUserScalars.hasKeys(backend, RECENTLY_SENT)) {
+    if (!LegacyUserScalars.anyHasKeys(backend, PER_CHANNEL, RECENTLY_SENT)) {
       return 0;
     }
     // Registered as those builds did: TTL on, 2 days and the de-duplication window.
@@ -50,30 +49,22 @@ final class LegacySentLog {
     recentDescriptor.enableTimeToLive(ItemCatalogFunction.ttl(cfg.dedupWindowMs));
     MapState<String, ChannelCounter> perChannel = ctx.getMapState(perChannelDescriptor);
     MapState<String, Long> recent = ctx.getMapState(recentDescriptor);
-    long moved = 0;
-    // One pass per old map: a user moved in the first pass has nothing left under the second.
-    for (String name : new String[] {PER_CHANNEL, RECENTLY_SENT}) {
-      moved +=
-          LegacyUserScalars.forEachKey(
-              backend,
-              keys,
-              name,
-              () -> {
-                SentLog log = target.value();
-                if (log == null) {
-                  log = new SentLog();
-                }
-                for (Map.Entry<String, ChannelCounter> e : perChannel.entries()) {
-                  log.setCount(e.getKey(), e.getValue().day, e.getValue().count);
-                }
-                for (Map.Entry<String, Long> e : recent.entries()) {
-                  log.setSent(e.getKey(), e.getValue());
-                }
-                perChannel.clear();
-                recent.clear();
-                target.update(log);
-              });
-    }
-    return moved;
+    return LegacyUserScalars.moveEveryKey(
+        backend,
+        keys,
+        target,
+        SentLog::new,
+        log -> {
+          for (Map.Entry<String, ChannelCounter> e : perChannel.entries()) {
+            log.setCount(e.getKey(), e.getValue().day, e.getValue().count);
+          }
+          for (Map.Entry<String, Long> e : recent.entries()) {
+            log.setSent(e.getKey(), e.getValue());
+          }
+          perChannel.clear();
+          recent.clear();
+        },
+        PER_CHANNEL,
+        RECENTLY_SENT);
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
@@ -21,6 +22,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.util.function.ThrowingConsumer;
 import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
@@ -79,7 +81,7 @@ final class LegacyUserScalars {
       StateTtlConfig ttl,
       ValueState<UserScalars> target)
       throws Exception {
-    if (STATES.stream().noneMatch(l -> hasKeys(backend, l.name()))
+    if (!anyHasKeys(backend, STATES.stream().map(Legacy::name).toArray(String[]::new))
         && !hasKeys(backend, SESSION_VIEWS)) {
       return 0; // current layout (or no state): register nothing
     }
@@ -91,26 +93,19 @@ final class LegacyUserScalars {
         new MapStateDescriptor<>(SESSION_VIEWS, Types.STRING, Types.INT);
     viewsDescriptor.enableTimeToLive(ttl);
     MapState<String, Integer> views = ctx.getMapState(viewsDescriptor);
-    long moved = 0;
-    // One pass per old state: a key moved in an earlier pass is no longer under the later names.
-    for (Legacy<?> l : STATES) {
-      moved +=
-          forEachKey(
-              backend,
-              keys,
-              l.name(),
-              () -> {
-                UserScalars u = target.value();
-                if (u == null) {
-                  u = new UserScalars();
-                }
-                for (int i = 0; i < STATES.size(); i++) {
-                  moveInto(STATES.get(i), old.get(i), u);
-                }
-                moveViews(views, u.session);
-                target.update(u);
-              });
-    }
+    long moved =
+        moveEveryKey(
+            backend,
+            keys,
+            target,
+            UserScalars::new,
+            u -> {
+              for (int i = 0; i < STATES.size(); i++) {
+                moveInto(STATES.get(i), old.get(i), u);
+              }
+              moveViews(views, u.session);
+            },
+            STATES.stream().map(Legacy::name).toArray(String[]::new));
     // View counts without a session (none should be left): nothing to attach them to.
     forEachKey(backend, keys, SESSION_VIEWS, views::clear);
     return moved;
@@ -166,5 +161,48 @@ final class LegacyUserScalars {
     try (Stream<Object> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
       return keys.findAny().isPresent();
     }
+  }
+
+  /** Whether the backend holds any of {@code states} for any key. */
+  static boolean anyHasKeys(KeyedStateBackend<Object> backend, String... states) {
+    for (String state : states) {
+      if (hasKeys(backend, state)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * For every key holding any of {@code states} (one pass per state): reads {@code target} (or
+   * {@code empty} when the key has none), lets {@code move} move the key's old values into it and
+   * clear them, and writes it back. A key found in an earlier pass has nothing left under the later
+   * names. Returns the number of keys moved.
+   */
+  static <T> long moveEveryKey(
+      KeyedStateBackend<Object> backend,
+      KeyContext keys,
+      ValueState<T> target,
+      Supplier<T> empty,
+      ThrowingConsumer<T, Exception> move,
+      String... states)
+      throws Exception {
+    long moved = 0;
+    for (String state : states) {
+      moved +=
+          forEachKey(
+              backend,
+              keys,
+              state,
+              () -> {
+                T value = target.value();
+                if (value == null) {
+                  value = empty.get();
+                }
+                move.accept(value);
+                target.update(value);
+              });
+    }
+    return moved;
   }
 }

@@ -103,6 +103,7 @@ public class UserJourneyFunction
   private transient ValueState<SessionState> session;
   // --- state: profile ---
   private transient ValueState<ProfileCore> profile;
+  private transient ValueState<UserScalars> scalars;
   private transient ValueState<DecayedScores> categoryAffinity;
   private transient ValueState<DecayedScores> itemAffinity;
   private transient ValueState<String[]> recentViewed;
@@ -147,7 +148,7 @@ public class UserJourneyFunction
 
     // The single-valued states share one value (see UserScalars); the maps stay separate.
     scalarsDescriptor = scalarsDescriptor(profileTtl);
-    ValueState<UserScalars> scalars = states.value(getRuntimeContext(), scalarsDescriptor);
+    scalars = states.value(getRuntimeContext(), scalarsDescriptor);
     session = field(scalars, u -> u.session, (u, v) -> u.session = v);
     profile = field(scalars, u -> u.profile, (u, v) -> u.profile = v);
     recentViewed = field(scalars, u -> u.recentViewed, (u, v) -> u.recentViewed = v);
@@ -676,21 +677,31 @@ public class UserJourneyFunction
   }
 
   private void addAffinity(UserSignal s, double weight) throws Exception {
+    if (s.category == null && s.itemId == null) {
+      return;
+    }
+    // Both in one read and one write of the user's value: through the two fields, each would read
+    // the whole value and each write would read and write it again (with the cache off, RocksDB
+    // calls each).
+    UserScalars u = scalars.value();
+    if (u == null) {
+      u = new UserScalars();
+    }
     if (s.category != null) {
-      bump(categoryAffinity, s.category, weight, s.eventTime, cfg.maxCategoryAffinities);
+      u.categoryAffinity =
+          bump(u.categoryAffinity, s.category, weight, s.eventTime, cfg.maxCategoryAffinities);
     }
     if (s.itemId != null) {
-      bump(itemAffinity, s.itemId, weight, s.eventTime, cfg.maxItemAffinities);
+      u.itemAffinity = bump(u.itemAffinity, s.itemId, weight, s.eventTime, cfg.maxItemAffinities);
     }
+    scalars.update(u);
   }
 
   /**
    * Adds weight to a decayed score; beyond a fifth over {@code bound} keys, keeps the {@code bound}
-   * strongest (pruning in steps, not at every new key).
+   * strongest (pruning in steps, not at every new key). Returns the scores ({@code scores} or new).
    */
-  private void bump(ValueState<DecayedScores> state, String key, double w, long t, int bound)
-      throws Exception {
-    DecayedScores scores = state.value();
+  private DecayedScores bump(DecayedScores scores, String key, double w, long t, int bound) {
     if (scores == null) {
       scores = new DecayedScores();
     }
@@ -698,7 +709,7 @@ public class UserJourneyFunction
         && scores.size() > bound * 6 / 5) {
       Affinities.prune(scores, bound, t, cfg.affinityHalfLifeMs);
     }
-    state.update(scores);
+    return scores;
   }
 
   private String[] pushRecent(String[] recent, String item) {

@@ -72,6 +72,33 @@ class ProfileSnapshotsTest {
   }
 
   @Test
+  void theAffinitiesAreTheSameWithTheStateCacheOff() throws Exception {
+    assertThat(topCategoriesOfAShopper(0)).isEqualTo(topCategoriesOfAShopper(50_000));
+    assertThat(topCategoriesOfAShopper(0))
+        .containsExactly(List.of("candles"), List.of("candles", "mugs", "lamps"));
+  }
+
+  /** The profile snapshots' top categories after two purchases among views of three categories. */
+  private static List<List<String>> topCategoriesOfAShopper(int stateCacheKeys) throws Exception {
+    EngineConfig cfg = new EngineConfig();
+    cfg.emitProfileSnapshots = true;
+    cfg.stateCacheKeys = stateCacheKeys;
+    try (var h = new UserJourneyHarness(new UserJourneyFunction(cfg))) {
+      h.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+      h.open();
+      send(h, purchase("u1", "c1", T0).category("candles").price(3.0).get());
+      for (int i = 0; i < 4; i++) {
+        send(h, view("u1", "m" + i, T0 + minutes(1 + i)).category("mugs").get());
+      }
+      send(h, view("u1", "l1", T0 + minutes(6)).category("lamps").get());
+      send(h, purchase("u1", "c2", T0 + minutes(7)).category("candles").price(3.0).get());
+      return sideOutput(h, UserJourneyFunction.PROFILES).stream()
+          .map(p -> List.of(p.topCategories))
+          .toList();
+    }
+  }
+
+  @Test
   void withoutAConsumerNoSnapshotIsEmitted() throws Exception {
     try (var h = open(false)) {
       send(h, purchase("u1", "i2", T0).price(10.0).get());

@@ -6,9 +6,6 @@ import io.shopflow.marketing.schema.state.ProfileCore;
 import io.shopflow.marketing.udfs.Affinities;
 import io.shopflow.marketing.udfs.EngineConfig;
 import io.shopflow.marketing.udfs.Lifecycle;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /** Builds {@link ProfileSnapshot}s from the user operator's profile state. */
 final class ProfileSnapshots {
@@ -36,19 +33,9 @@ final class ProfileSnapshots {
     s.priceBand = Lifecycle.priceBand(p, cfg);
     s.lastEventType = lastEventType;
     s.reviewSentiment = p.reviews > 0 ? p.reviewSentiment : null;
-    List<Map.Entry<String, Double>> scored = new ArrayList<>();
-    if (categories != null) {
-      double[] v = Affinities.decayed(categories, asOf, cfg.affinityHalfLifeMs);
-      for (int i = 0; i < v.length; i++) {
-        scored.add(Map.entry(categories.keys[i], v[i]));
-      }
-    }
-    scored.sort(
-        Map.Entry.<String, Double>comparingByValue()
-            .reversed()
-            .thenComparing(Map.Entry.comparingByKey()));
     s.topCategories =
-        scored.stream().limit(TOP_CATEGORIES).map(Map.Entry::getKey).toArray(String[]::new);
+        Affinities.strongest(categories, asOf, cfg.affinityHalfLifeMs, TOP_CATEGORIES)
+            .toArray(String[]::new);
     return s;
   }
 }

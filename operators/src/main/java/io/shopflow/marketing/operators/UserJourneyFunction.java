@@ -227,20 +227,13 @@ public class UserJourneyFunction
   public long migrateRestoredState(KeyedStateBackend<Object> backend, KeyContext keys)
       throws Exception {
     // The backend's own state under the cache's (the cache holds no key yet).
+    ValueState<UserScalars> scalarsInBackend = getRuntimeContext().getState(scalarsDescriptor);
     return LegacyUserScalars.migrate(
-            getRuntimeContext(),
-            backend,
-            keys,
-            profileTtl,
-            getRuntimeContext().getState(scalarsDescriptor))
+            getRuntimeContext(), backend, keys, profileTtl, scalarsInBackend)
         + LegacySentLog.migrate(
             getRuntimeContext(), backend, keys, cfg, getRuntimeContext().getState(sentDescriptor))
         + LegacyAffinities.migrate(
-            getRuntimeContext(),
-            backend,
-            keys,
-            profileTtl,
-            getRuntimeContext().getState(scalarsDescriptor));
+            getRuntimeContext(), backend, keys, profileTtl, scalarsInBackend);
   }
 
   // ------------------------------------------------------------------ inputs
@@ -1064,21 +1057,9 @@ public class UserJourneyFunction
   }
 
   private String topCategory(long now) throws Exception {
-    DecayedScores categories = categoryAffinity.value();
-    if (categories == null) {
-      return null;
-    }
-    double[] v = Affinities.decayed(categories, now, cfg.affinityHalfLifeMs);
-    String best = null;
-    double bestScore = -1;
-    for (int i = 0; i < v.length; i++) {
-      // Key order: of equal scores the first (smallest) key wins.
-      if (v[i] > bestScore) {
-        best = categories.keys[i];
-        bestScore = v[i];
-      }
-    }
-    return best;
+    List<String> top =
+        Affinities.strongest(categoryAffinity.value(), now, cfg.affinityHalfLifeMs, 1);
+    return top.isEmpty() ? null : top.get(0);
   }
 
   private void releaseDeferred(long ts, Deadlines d, Collector<Action> out, ReadOnlyContext ctx)

@@ -1,8 +1,11 @@
 package io.shopflow.marketing.udfs;
 
 import io.shopflow.marketing.schema.state.DecayedScores;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 
 /** A user's decayed affinities (categories, items): adding weight and bounding their number. */
 public final class Affinities {
@@ -18,12 +21,38 @@ public final class Affinities {
       s.insert(-i - 1, key, w, t);
       return true;
     }
-    long at = Math.max(s.updatedAt[i], t);
-    s.scores[i] =
-        Decay.decayed(s.scores[i], s.updatedAt[i], at, halfLifeMs)
-            + Decay.decayed(w, t, at, halfLifeMs);
-    s.updatedAt[i] = at;
+    s.scores[i] = added(s.scores[i], s.updatedAt[i], w, t, halfLifeMs);
+    s.updatedAt[i] = Math.max(s.updatedAt[i], t);
     return false;
+  }
+
+  /**
+   * {@code score} (set at {@code scoreAt}) plus weight {@code w} given at {@code t}, both decayed
+   * to the later of the two times, which is the sum's time.
+   */
+  public static double added(double score, long scoreAt, double w, long t, long halfLifeMs) {
+    long at = Math.max(scoreAt, t);
+    return Decay.decayed(score, scoreAt, at, halfLifeMs) + Decay.decayed(w, t, at, halfLifeMs);
+  }
+
+  /**
+   * The keys of the {@code k} strongest scores as of {@code now}, strongest first, equal scores in
+   * key order; none for null.
+   */
+  public static List<String> strongest(DecayedScores s, long now, long halfLifeMs, int k) {
+    if (s == null) {
+      return List.of();
+    }
+    double[] v = decayed(s, now, halfLifeMs);
+    List<Map.Entry<String, Double>> scored = new ArrayList<>(v.length);
+    for (int i = 0; i < v.length; i++) {
+      scored.add(Map.entry(s.keys[i], v[i]));
+    }
+    scored.sort(
+        Map.Entry.<String, Double>comparingByValue()
+            .reversed()
+            .thenComparing(Map.Entry.comparingByKey()));
+    return scored.stream().limit(k).map(Map.Entry::getKey).toList();
   }
 
   /**

@@ -52,6 +52,20 @@ class AffinitiesTest {
   }
 
   @Test
+  void theStrongestAreRankedAsOfNowWithEqualScoresInKeyOrder() {
+    DecayedScores s = new DecayedScores();
+    Affinities.bump(s, "old-strong", 8, 0, DAY); // 1 at day 3
+    Affinities.bump(s, "new-weak", 2, 3 * DAY, DAY);
+    Affinities.bump(s, "b-tie", 1, 3 * DAY, DAY);
+    Affinities.bump(s, "a-tie", 1, 3 * DAY, DAY);
+
+    assertThat(Affinities.strongest(s, 3 * DAY, DAY, 3))
+        .containsExactly("new-weak", "a-tie", "b-tie");
+    assertThat(Affinities.strongest(s, 0, DAY, 1)).containsExactly("old-strong");
+    assertThat(Affinities.strongest(null, 0, DAY, 3)).isEmpty();
+  }
+
+  @Test
   void pruneWithinTheBoundChangesNothing() {
     DecayedScores s = new DecayedScores();
     Affinities.bump(s, "a", 1, 0, DAY);

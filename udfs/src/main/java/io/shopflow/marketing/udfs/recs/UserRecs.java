@@ -494,29 +494,28 @@ public final class UserRecs {
       m.put(key, new DecayedScore(w, t));
       return;
     }
-    long at = Math.max(cur.updatedAt, t);
-    double base = Decay.decayed(cur.score, cur.updatedAt, at, halfLifeMs);
-    m.put(key, new DecayedScore(base + Decay.decayed(w, t, at, halfLifeMs), at));
+    m.put(
+        key,
+        new DecayedScore(
+            Affinities.added(cur.score, cur.updatedAt, w, t, halfLifeMs),
+            Math.max(cur.updatedAt, t)));
   }
 
-  /** Decayed scores as of {@code now}, as shares of their sum (content similarity, 0..1). */
-  public static Map<String, Float> shares(
-      Iterable<Map.Entry<String, DecayedScore>> scores, long now, long halfLifeMs) {
-    if (scores == null) {
-      return Map.of();
-    }
-    Map<String, Float> out = new HashMap<>();
+  /**
+   * Scores {@code values} (of {@code keys}) as shares of their sum, summed in the given order; none
+   * when the sum is not positive.
+   */
+  private static Map<String, Float> sharesOf(String[] keys, double[] values) {
     double total = 0;
-    for (Map.Entry<String, DecayedScore> e : scores) {
-      double v = Decay.decayed(e.getValue().score, e.getValue().updatedAt, now, halfLifeMs);
-      out.put(e.getKey(), (float) v);
+    for (double v : values) {
       total += v;
     }
     if (total <= 0) {
       return Map.of();
     }
-    for (Map.Entry<String, Float> e : out.entrySet()) {
-      e.setValue((float) (e.getValue() / total));
+    Map<String, Float> out = new HashMap<>();
+    for (int i = 0; i < values.length; i++) {
+      out.put(keys[i], (float) ((float) values[i] / total));
     }
     return out;
   }
@@ -537,30 +536,30 @@ public final class UserRecs {
         : (float) Math.log1p(count);
   }
 
-  /** As above over a user's affinities (null: none). */
+  /**
+   * A user's decayed affinities as of {@code now}, as shares of their sum (content similarity,
+   * 0..1); none for null.
+   */
   public static Map<String, Float> shares(DecayedScores scores, long now, long halfLifeMs) {
-    if (scores == null || scores.size() == 0) {
-      return Map.of();
-    }
-    double[] v = Affinities.decayed(scores, now, halfLifeMs);
-    double total = 0;
-    for (double x : v) {
-      total += x;
-    }
-    if (total <= 0) {
-      return Map.of();
-    }
-    Map<String, Float> out = new HashMap<>();
-    for (int i = 0; i < v.length; i++) {
-      out.put(scores.keys[i], (float) ((float) v[i] / total)); // as the map version rounds
-    }
-    return out;
+    return scores == null
+        ? Map.of()
+        : sharesOf(scores.keys, Affinities.decayed(scores, now, halfLifeMs));
   }
 
-  /** As above over a map. */
+  /** As above over a map (summed in its iteration order). */
   public static Map<String, Float> shares(
       Map<String, DecayedScore> scores, long now, long halfLifeMs) {
-    return scores == null ? Map.of() : shares(scores.entrySet(), now, halfLifeMs);
+    if (scores == null) {
+      return Map.of();
+    }
+    String[] keys = new String[scores.size()];
+    double[] values = new double[keys.length];
+    int i = 0;
+    for (Map.Entry<String, DecayedScore> e : scores.entrySet()) {
+      keys[i] = e.getKey();
+      values[i++] = Decay.decayed(e.getValue().score, e.getValue().updatedAt, now, halfLifeMs);
+    }
+    return sharesOf(keys, values);
   }
 
   /** The {@code k} keys with the highest values, best first (ties by key). */

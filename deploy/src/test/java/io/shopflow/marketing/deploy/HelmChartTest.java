@@ -140,6 +140,19 @@ class HelmChartTest {
   }
 
   @Test
+  void givesEveryRocksDbInstanceOfATaskManagerAFlushThread() throws Exception {
+    JsonNode byDefault = only(render(), "FlinkDeployment").path("spec").path("flinkConfiguration");
+    assertThat(byDefault.path("taskmanager.numberOfTaskSlots").asText()).isEqualTo("2");
+    assertThat(byDefault.path("marketing.rocksdb.flush-threads").asText()).isEqualTo("4");
+
+    JsonNode fourSlots =
+        only(render("--set", "taskManager.slots=4"), "FlinkDeployment")
+            .path("spec")
+            .path("flinkConfiguration");
+    assertThat(fourSlots.path("marketing.rocksdb.flush-threads").asText()).isEqualTo("8");
+  }
+
+  @Test
   void gpuValuesRequestAGpuForTheSidecarOnGpuNodesAndInsistOnIt() throws Exception {
     JsonNode fd =
         only(render("-f", chart.resolve("values-gpu.yaml").toString()), "FlinkDeployment");

@@ -2,9 +2,13 @@ package io.shopflow.marketing.pipelines;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shopflow.marketing.operators.state.RocksDbFlushOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.StateBackendLoader;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.junit.jupiter.api.Test;
 
 class LocalClusterConfigurationTest {
@@ -41,5 +45,24 @@ class LocalClusterConfigurationTest {
             MarketingJob.flinkConfiguration(new JobSettings())
                 .contains(TaskManagerOptions.MANAGED_MEMORY_SIZE))
         .isFalse();
+  }
+
+  @Test
+  void theStateBackendOfTheJobsConfigurationShortensCheckpointPauses() throws Exception {
+    Configuration cluster = new Configuration();
+    cluster.set(RocksDbFlushOptions.FLUSH_THREADS, 6); // as a TaskManager of three slots would
+
+    StateBackend backend =
+        StateBackendLoader.fromApplicationOrConfigOrDefault(
+            null,
+            MarketingJob.flinkConfiguration(new JobSettings()),
+            cluster,
+            getClass().getClassLoader(),
+            null);
+
+    assertThat(backend).isInstanceOf(EmbeddedRocksDBStateBackend.class);
+    assertThat(((EmbeddedRocksDBStateBackend) backend).getRocksDBOptions())
+        .isInstanceOfSatisfying(
+            RocksDbFlushOptions.class, o -> assertThat(o.flushThreads()).isEqualTo(6));
   }
 }

@@ -5,8 +5,10 @@ import java.util.Collection;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.state.rocksdb.ConfigurableRocksDBOptionsFactory;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptionsFactory;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
@@ -29,10 +31,14 @@ import org.rocksdb.DBOptions;
  *   <li>Compressing the flushed files (Snappy) was most of a flush's CPU. Level 0 is written
  *       uncompressed; the levels below keep the configured compression, so the data at rest is
  *       compressed once the next compaction has moved it down.
+ *   <li>Memtables of 16 MB instead of RocksDB's 64 MB (unless {@code
+ *       state.backend.rocksdb.writebuffer.size} is set): the user values fill one several times
+ *       between checkpoints at full load, and a full memtable is flushed in the background, so a
+ *       checkpoint flushes only the rest.
  * </ul>
  *
- * Together: 87 ms and 38 ms. The price: a checkpoint uploads its level-0 files uncompressed (about
- * 1.9 times the bytes of those files for the user operator's values).
+ * The price: a checkpoint uploads its level-0 files uncompressed (about 1.9 times the bytes of
+ * those files for the user operator's values).
  */
 public final class RocksDbFlushOptions implements ConfigurableRocksDBOptionsFactory {
   private static final long serialVersionUID = 1L;
@@ -46,11 +52,17 @@ public final class RocksDbFlushOptions implements ConfigurableRocksDBOptionsFact
                   + " snapshot together (two keyed operators per slot), so that none waits for"
                   + " another's flush at a checkpoint.");
 
+  /** The memtable size unless {@code state.backend.rocksdb.writebuffer.size} is set. */
+  public static final MemorySize WRITE_BUFFER_SIZE = MemorySize.ofMebiBytes(16);
+
   private int flushThreads = FLUSH_THREADS.defaultValue();
+  private boolean writeBufferSizeConfigured;
 
   @Override
   public RocksDBOptionsFactory configure(ReadableConfig config) {
     flushThreads = config.get(FLUSH_THREADS);
+    writeBufferSizeConfigured =
+        config.getOptional(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE).isPresent();
     return this;
   }
 
@@ -81,6 +93,9 @@ public final class RocksDbFlushOptions implements ConfigurableRocksDBOptionsFact
       }
     }
     levels.set(0, CompressionType.NO_COMPRESSION);
-    return current.setCompressionPerLevel(levels);
+    current.setCompressionPerLevel(levels);
+    return writeBufferSizeConfigured
+        ? current
+        : current.setWriteBufferSize(WRITE_BUFFER_SIZE.getBytes());
   }
 }

@@ -18,6 +18,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
@@ -105,6 +106,31 @@ class RocksDbFlushOptionsTest {
               CompressionType.NO_COMPRESSION,
               CompressionType.SNAPPY_COMPRESSION,
               CompressionType.ZSTD_COMPRESSION);
+    }
+  }
+
+  @Test
+  void usesSmallerMemtablesUnlessTheirSizeIsConfigured() {
+    RocksDB.loadLibrary();
+    try (ColumnFamilyOptions unset = new ColumnFamilyOptions();
+        ColumnFamilyOptions set = new ColumnFamilyOptions().setWriteBufferSize(48L << 20)) {
+      assertThat(unset.writeBufferSize()).isEqualTo(64L << 20); // RocksDB's default
+      assertThat(
+              new RocksDbFlushOptions()
+                  .configure(new Configuration())
+                  .createColumnOptions(unset, List.of())
+                  .writeBufferSize())
+          .isEqualTo(16L << 20);
+
+      Configuration conf = new Configuration();
+      conf.set(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE, MemorySize.ofMebiBytes(48));
+      assertThat(
+              new RocksDbFlushOptions()
+                  .configure(conf)
+                  .createColumnOptions(set, List.of())
+                  .writeBufferSize())
+          .as("Flink applied the configured size before the factory; it stays")
+          .isEqualTo(48L << 20);
     }
   }
 

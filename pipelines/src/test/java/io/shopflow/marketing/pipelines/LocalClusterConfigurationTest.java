@@ -3,13 +3,17 @@ package io.shopflow.marketing.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shopflow.marketing.operators.state.RocksDbFlushOptions;
+import java.util.ArrayList;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.StateBackendLoader;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.junit.jupiter.api.Test;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.RocksDB;
 
 class LocalClusterConfigurationTest {
 
@@ -51,6 +55,7 @@ class LocalClusterConfigurationTest {
   void theStateBackendOfTheJobsConfigurationShortensCheckpointPauses() throws Exception {
     Configuration cluster = new Configuration();
     cluster.set(RocksDbFlushOptions.FLUSH_THREADS, 6); // as a TaskManager of three slots would
+    cluster.set(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE, MemorySize.ofMebiBytes(48));
 
     StateBackend backend =
         StateBackendLoader.fromApplicationOrConfigOrDefault(
@@ -63,6 +68,16 @@ class LocalClusterConfigurationTest {
     assertThat(backend).isInstanceOf(EmbeddedRocksDBStateBackend.class);
     assertThat(((EmbeddedRocksDBStateBackend) backend).getRocksDBOptions())
         .isInstanceOfSatisfying(
-            RocksDbFlushOptions.class, o -> assertThat(o.flushThreads()).isEqualTo(6));
+            RocksDbFlushOptions.class,
+            o -> {
+              assertThat(o.flushThreads()).isEqualTo(6);
+              RocksDB.loadLibrary();
+              // Flink applies the cluster's memtable size before the factory, which keeps it.
+              try (ColumnFamilyOptions cf =
+                  new ColumnFamilyOptions().setWriteBufferSize(48L << 20)) {
+                assertThat(o.createColumnOptions(cf, new ArrayList<>()).writeBufferSize())
+                    .isEqualTo(48L << 20);
+              }
+            });
   }
 }

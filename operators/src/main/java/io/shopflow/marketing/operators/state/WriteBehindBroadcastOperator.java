@@ -2,9 +2,13 @@ package io.shopflow.marketing.operators.state;
 
 import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 
 /**
@@ -32,7 +36,7 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
 
   @Override
   public void open() throws Exception {
-    writeBehind.bind(userFunction, this);
+    writeBehind.bind(userFunction, this, getMetricGroup());
     super.open();
     writeBehind.afterOpen(getKeyedStateBackend(), this, LOG);
   }
@@ -40,6 +44,24 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
   /** The function's cache (after {@code open()}). */
   public WriteBehindStates writeBehindStates() {
     return writeBehind.cache();
+  }
+
+  /** Milliseconds of each checkpoint's synchronous part (after {@code open()}). */
+  public Histogram checkpointPauses() {
+    return writeBehind.checkpointPauses();
+  }
+
+  // The whole synchronous part: this operator's write-back and the state backend's snapshot.
+  @Override
+  public OperatorSnapshotFutures snapshotState(
+      long checkpointId, long timestamp, CheckpointOptions options, CheckpointStreamFactory factory)
+      throws Exception {
+    long start = System.nanoTime();
+    try {
+      return super.snapshotState(checkpointId, timestamp, options, factory);
+    } finally {
+      writeBehind.checkpointPaused(System.nanoTime() - start);
+    }
   }
 
   // Runs before the keyed state backend takes its snapshot (checkpoints and savepoints alike).

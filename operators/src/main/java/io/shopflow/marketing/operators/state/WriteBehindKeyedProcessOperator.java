@@ -1,9 +1,13 @@
 package io.shopflow.marketing.operators.state;
 
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 
 /**
  * Flink's {@link KeyedProcessOperator} for a {@link WriteBehindFunction}: binds the key context and
@@ -29,7 +33,7 @@ public class WriteBehindKeyedProcessOperator<K, IN, OUT> extends KeyedProcessOpe
 
   @Override
   public void open() throws Exception {
-    writeBehind.bind(userFunction, this);
+    writeBehind.bind(userFunction, this, getMetricGroup());
     super.open();
     writeBehind.afterOpen(getKeyedStateBackend(), this, LOG);
   }
@@ -37,6 +41,24 @@ public class WriteBehindKeyedProcessOperator<K, IN, OUT> extends KeyedProcessOpe
   /** The function's cache (after {@code open()}). */
   public WriteBehindStates writeBehindStates() {
     return writeBehind.cache();
+  }
+
+  /** Milliseconds of each checkpoint's synchronous part (after {@code open()}). */
+  public Histogram checkpointPauses() {
+    return writeBehind.checkpointPauses();
+  }
+
+  // The whole synchronous part: this operator's write-back and the state backend's snapshot.
+  @Override
+  public OperatorSnapshotFutures snapshotState(
+      long checkpointId, long timestamp, CheckpointOptions options, CheckpointStreamFactory factory)
+      throws Exception {
+    long start = System.nanoTime();
+    try {
+      return super.snapshotState(checkpointId, timestamp, options, factory);
+    } finally {
+      writeBehind.checkpointPaused(System.nanoTime() - start);
+    }
   }
 
   // Runs before the keyed state backend takes its snapshot (checkpoints and savepoints alike).

@@ -44,6 +44,13 @@ import org.apache.flink.util.function.ThrowingRunnable;
  * backend states themselves: write-through, as before.
  */
 public final class WriteBehindStates {
+  /**
+   * Histogram metric of both write-behind operators: milliseconds each checkpoint's synchronous
+   * part held the task thread (the cache's write-back, RocksDB's flush and file links), over the
+   * last 100 checkpoints. Records wait behind it.
+   */
+  public static final String CHECKPOINT_PAUSE_METRIC = "checkpointPauseMs";
+
   private final KeyContext keys;
   private final int maxKeys;
   private final int maxDirtyKeys;

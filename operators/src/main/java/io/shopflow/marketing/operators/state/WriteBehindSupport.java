@@ -4,6 +4,9 @@ import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.KeyContext;
@@ -20,6 +23,9 @@ import org.slf4j.LoggerFactory;
  */
 final class WriteBehindSupport {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBehindSupport.class);
+
+  private static final int CHECKPOINT_PAUSE_WINDOW = 100;
+
   private static final ListStateDescriptor<Boolean> MARKERS_COMPLETE =
       new ListStateDescriptor<>("write-behind-presence-markers-complete", Types.BOOLEAN);
 
@@ -28,6 +34,7 @@ final class WriteBehindSupport {
   private boolean restored;
   private WriteBehindStates cache;
   private WriteBehindFunction function;
+  private Histogram checkpointPauses;
 
   /** From the operator's {@code initializeState}. */
   void initialize(StateInitializationContext ctx) throws Exception {
@@ -48,7 +55,11 @@ final class WriteBehindSupport {
   }
 
   /** From the operator's {@code open()}, before the function's. */
-  void bind(Object function, KeyContext keys) {
+  void bind(Object function, KeyContext keys, MetricGroup metrics) {
+    checkpointPauses =
+        metrics.histogram(
+            WriteBehindStates.CHECKPOINT_PAUSE_METRIC,
+            new DescriptiveStatisticsHistogram(CHECKPOINT_PAUSE_WINDOW));
     this.function = (WriteBehindFunction) function;
     cache = this.function.bindWriteBehind(keys);
     cache.presenceMarkersComplete(restoredComplete);
@@ -93,6 +104,15 @@ final class WriteBehindSupport {
           (threads.getCurrentThreadCpuTime() - startCpu) / 1000);
     }
     markersComplete.update(List.of(cache.presenceComplete() && cache.writesPresenceMarkers()));
+  }
+
+  /** From the operator's outer {@code snapshotState}: the time its synchronous part took. */
+  void checkpointPaused(long nanos) {
+    checkpointPauses.update(nanos / 1_000_000);
+  }
+
+  Histogram checkpointPauses() {
+    return checkpointPauses;
   }
 
   WriteBehindStates cache() {

@@ -14,6 +14,7 @@ import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -225,6 +226,22 @@ class WriteBehindStatesTest {
 
     assertThat(backendCount("a")).isEqualTo(2L);
     assertThat(backendCount("b")).isEqualTo(1L);
+  }
+
+  @Test
+  void everyCheckpointRecordsHowLongItHeldTheTaskThread() throws Exception {
+    open(100, null);
+    Histogram pauses =
+        ((WriteBehindKeyedProcessOperator<?, ?, ?>) h.getOperator()).checkpointPauses();
+    assertThat(pauses.getCount()).isZero();
+
+    send("a:count", "b:count");
+    h.snapshot(1L, 1L);
+    send("a:count");
+    h.snapshot(2L, 2L);
+
+    assertThat(pauses.getCount()).isEqualTo(2);
+    assertThat(pauses.getStatistics().getMin()).isNotNegative();
   }
 
   @Test

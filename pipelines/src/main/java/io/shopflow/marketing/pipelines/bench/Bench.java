@@ -136,6 +136,13 @@ public final class Bench {
     public long maxFanOut;
     public double p50FirstActionMs = Double.NaN;
     public double p99FirstActionMs = Double.NaN;
+
+    /**
+     * Per write-behind operator, over the latency run (warm-up included): how many checkpoints, and
+     * the median and longest time one held a task thread ({@code [count, p50, max]} in ms).
+     */
+    public Map<String, long[]> checkpointPausesMs = new java.util.TreeMap<>();
+
     public double recoverySeconds = Double.NaN;
     public long recoveryEvents;
     public long actionsReference;
@@ -183,6 +190,10 @@ public final class Bench {
       m.put("max_fan_out", maxFanOut);
       m.put("p50_first_action_latency_ms", nanToNull(p50FirstActionMs));
       m.put("p99_first_action_latency_ms", nanToNull(p99FirstActionMs));
+      Map<String, Object> pauses = new java.util.LinkedHashMap<>();
+      checkpointPausesMs.forEach(
+          (op, v) -> pauses.put(op, Map.of("checkpoints", v[0], "p50_ms", v[1], "max_ms", v[2])));
+      m.put("checkpoint_pauses", pauses);
       m.put("recovery_s", nanToNull(recoverySeconds));
       m.put("recovery_events", recoveryEvents);
       m.put("recovery_actions_reference", actionsReference);
@@ -274,6 +285,13 @@ public final class Bench {
               r.maxFanOut,
               r.p50FirstActionMs,
               r.p99FirstActionMs));
+      r.checkpointPausesMs.forEach(
+          (op, v) ->
+              o.log.accept(
+                  String.format(
+                      "  checkpoints held %s: p50 %d ms, max %d ms (%d checkpoints of all"
+                          + " subtasks, warm-up included)",
+                      op, v[1], v[2], v[0])));
     }
     if (o.phases.contains("recovery")) {
       o.log.accept("recovery: bounded input, exactly-once Kafka output, one task failure ...");
@@ -576,7 +594,10 @@ public final class Bench {
 
   private void latency(Result r) throws Exception {
     JobSettings s = settings("latency");
-    StreamExecutionEnvironment env = env(s, new Configuration());
+    Configuration pauses = new Configuration();
+    pauses.setString(CheckpointPauses.FACTORY_KEY, CheckpointPauses.Factory.class.getName());
+    CheckpointPauses.reset();
+    StreamExecutionEnvironment env = env(s, pauses);
     coreJob(
         env,
         null,
@@ -616,6 +637,14 @@ public final class Bench {
       r.p50FirstActionMs = percentile(first, 0.50);
       r.p99FirstActionMs = percentile(first, 0.99);
     }
+    CheckpointPauses.sortedByOperator()
+        .forEach(
+            (op, v) -> {
+              if (v.length > 0) {
+                r.checkpointPausesMs.put(
+                    op, new long[] {v.length, percentile(v, 0.50), v[v.length - 1]});
+              }
+            });
     Arrays.sort(all);
     r.latencySamples = all.length;
     if (all.length > 0) {

@@ -524,13 +524,9 @@ public class UserJourneyFunction
       if (user == null) {
         user = Isgd.init(s.userId, rp.factors, rp.initScale);
       }
-      double[] item = s.itemFactor.clone();
-      Isgd.update(user, item, weight, rp);
+      feedback.delta = new double[s.itemFactor.length];
+      Isgd.step(user, s.itemFactor, weight, rp, feedback.delta);
       mfFactor.update(user);
-      feedback.delta = new double[item.length];
-      for (int i = 0; i < item.length; i++) {
-        feedback.delta[i] = item[i] - s.itemFactor[i];
-      }
     }
     if (!EventType.PURCHASE.equals(s.eventType) && weight > 0 && s.partners.length > 0) {
       // Browsing and carting: candidates from the item's co-buyers, weighted like the MF step,

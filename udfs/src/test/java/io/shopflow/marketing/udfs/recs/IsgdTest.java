@@ -18,6 +18,30 @@ class IsgdTest {
   }
 
   @Test
+  void aStepWithoutAllocationGivesTheUpdatesResultsBitForBit() {
+    java.util.Random random = new java.util.Random(7);
+    for (int run = 0; run < 200; run++) {
+      double[] user = Isgd.init("u" + run, 32, 0.1 + random.nextDouble());
+      double[] item = Isgd.init("i" + run, 32, 0.1 + random.nextDouble());
+      double weight = random.nextDouble() * 3;
+      double[] updatedUser = user.clone();
+      double[] updatedItem = item.clone();
+      double err = Isgd.update(updatedUser, updatedItem, weight, p);
+
+      double[] steppedUser = user.clone();
+      double[] itemBefore = item.clone();
+      double[] delta = new double[item.length];
+      assertThat(Isgd.step(steppedUser, item, weight, p, delta)).isEqualTo(err);
+
+      assertThat(steppedUser).containsExactly(updatedUser);
+      assertThat(item).as("left as it was").containsExactly(itemBefore);
+      for (int i = 0; i < item.length; i++) {
+        assertThat(delta[i]).isEqualTo(updatedItem[i] - item[i]);
+      }
+    }
+  }
+
+  @Test
   void repeatedStepsDriveTheSquaredLossOfAPositiveTowardsZero() {
     double[] u = Isgd.init("u", 16, 0.1);
     double[] v = Isgd.init("i", 16, 0.1);

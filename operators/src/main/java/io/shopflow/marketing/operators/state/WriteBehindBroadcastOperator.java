@@ -2,7 +2,6 @@ package io.shopflow.marketing.operators.state;
 
 import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -46,22 +45,12 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
     return writeBehind.cache();
   }
 
-  /** Milliseconds of each checkpoint's synchronous part (after {@code open()}). */
-  public Histogram checkpointPauses() {
-    return writeBehind.checkpointPauses();
-  }
-
-  // The whole synchronous part: this operator's write-back and the state backend's snapshot.
   @Override
   public OperatorSnapshotFutures snapshotState(
       long checkpointId, long timestamp, CheckpointOptions options, CheckpointStreamFactory factory)
       throws Exception {
-    long start = System.nanoTime();
-    try {
-      return super.snapshotState(checkpointId, timestamp, options, factory);
-    } finally {
-      writeBehind.checkpointPaused(System.nanoTime() - start);
-    }
+    return writeBehind.timeCheckpoint(
+        () -> super.snapshotState(checkpointId, timestamp, options, factory));
   }
 
   // Runs before the keyed state backend takes its snapshot (checkpoints and savepoints alike).

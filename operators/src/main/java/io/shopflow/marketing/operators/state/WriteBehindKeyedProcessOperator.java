@@ -48,17 +48,12 @@ public class WriteBehindKeyedProcessOperator<K, IN, OUT> extends KeyedProcessOpe
     return writeBehind.checkpointPauses();
   }
 
-  // The whole synchronous part: this operator's write-back and the state backend's snapshot.
   @Override
   public OperatorSnapshotFutures snapshotState(
       long checkpointId, long timestamp, CheckpointOptions options, CheckpointStreamFactory factory)
       throws Exception {
-    long start = System.nanoTime();
-    try {
-      return super.snapshotState(checkpointId, timestamp, options, factory);
-    } finally {
-      writeBehind.checkpointPaused(System.nanoTime() - start);
-    }
+    return writeBehind.timeCheckpoint(
+        () -> super.snapshotState(checkpointId, timestamp, options, factory));
   }
 
   // Runs before the keyed state backend takes its snapshot (checkpoints and savepoints alike).

@@ -10,6 +10,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.util.function.SupplierWithException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,9 +107,17 @@ final class WriteBehindSupport {
     markersComplete.update(List.of(cache.presenceComplete() && cache.writesPresenceMarkers()));
   }
 
-  /** From the operator's outer {@code snapshotState}: the time its synchronous part took. */
-  void checkpointPaused(long nanos) {
-    checkpointPauses.update(nanos / 1_000_000);
+  /**
+   * From the operator's outer {@code snapshotState}: runs the checkpoint's whole synchronous part
+   * (this cache's write-back and the state backend's snapshot) and records how long it took.
+   */
+  <T> T timeCheckpoint(SupplierWithException<T, Exception> synchronousPart) throws Exception {
+    long start = System.nanoTime();
+    try {
+      return synchronousPart.get();
+    } finally {
+      checkpointPauses.update((System.nanoTime() - start) / 1_000_000);
+    }
   }
 
   Histogram checkpointPauses() {

@@ -84,7 +84,7 @@ public final class MarketingJob {
     // an item's first buyer): bloom filters answer those without touching every level.
     conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
     // Shorter checkpoint pauses: one flush job for all states, flush threads for every instance
-    // of a TaskManager, level 0 uncompressed (RocksDbFlushOptions).
+    // of a TaskManager, level 0 uncompressed, 16 MB memtables (RocksDbFlushOptions).
     conf.set(RocksDBOptions.OPTIONS_FACTORY, RocksDbFlushOptions.class.getName());
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, s.checkpointDir);
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, s.checkpointInterval);

@@ -738,35 +738,40 @@ public class UserJourneyFunction
     reschedule(d, ctx);
   }
 
-  /** Fires every deadline at or before {@code upTo}, in the order the timer would. */
+  /**
+   * Fires every deadline at or before {@code upTo} in time order (equal times in the order below),
+   * as a timer per deadline would. The order matters to the guardrails: a notice deferred to the
+   * end of quiet hours must reach the de-duplication log before a later session's notice on the
+   * same items. Firing by kind instead made the outcome depend on whether the watermark or the
+   * user's next event passed the two deadlines first.
+   */
   private void fireDue(long upTo, Deadlines d, Collector<Action> out, ReadOnlyContext ctx)
       throws Exception {
-    if (d.sessionCloseAt != 0 && d.sessionCloseAt <= upTo) {
-      SessionState ss = session.value();
-      if (ss != null) {
-        fireBrowseAbandonment(ss, d, out, ctx);
-        fireRecommendation(ss, d, out, ctx);
-        closeSession(ss, ctx);
+    long next;
+    // Each branch moves its deadline past next (to 0 or later), so the loop ends.
+    while ((next = d.earliest()) != 0 && next <= upTo) {
+      if (d.sessionCloseAt == next) {
+        SessionState ss = session.value();
+        if (ss != null) {
+          fireBrowseAbandonment(ss, d, out, ctx);
+          fireRecommendation(ss, d, out, ctx);
+          closeSession(ss, ctx);
+        }
+        d.sessionCloseAt = 0;
+      } else if (d.cartDueAt == next) {
+        fireCartAbandonment(next, d, out, ctx);
+        d.cartDueAt = 0;
+      } else if (d.crossSellDueAt == next) {
+        fireCrossSell(next, d, out, ctx);
+        d.crossSellDueAt = 0;
+      } else if (d.winBackDueAt == next) {
+        fireWinBack(next, d, out, ctx);
+        d.winBackDueAt = 0;
+      } else if (d.pendingDueAt == next) {
+        releaseDeferred(next, d, out, ctx);
+      } else {
+        releaseReviews(next, d, out, ctx);
       }
-      d.sessionCloseAt = 0;
-    }
-    if (d.cartDueAt != 0 && d.cartDueAt <= upTo) {
-      fireCartAbandonment(d.cartDueAt, d, out, ctx);
-      d.cartDueAt = 0;
-    }
-    if (d.crossSellDueAt != 0 && d.crossSellDueAt <= upTo) {
-      fireCrossSell(d.crossSellDueAt, d, out, ctx);
-      d.crossSellDueAt = 0;
-    }
-    if (d.winBackDueAt != 0 && d.winBackDueAt <= upTo) {
-      fireWinBack(d.winBackDueAt, d, out, ctx);
-      d.winBackDueAt = 0;
-    }
-    if (d.pendingDueAt != 0 && d.pendingDueAt <= upTo) {
-      releaseDeferred(upTo, d, out, ctx);
-    }
-    if (d.reviewsDueAt != 0 && d.reviewsDueAt <= upTo) {
-      releaseReviews(upTo, d, out, ctx);
     }
   }
 

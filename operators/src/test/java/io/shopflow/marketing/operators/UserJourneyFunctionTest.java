@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
+import org.apache.flink.util.function.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -616,6 +617,53 @@ class UserJourneyFunctionTest {
       assertThat(drops.get(0).triggerEventTime).isEqualTo(lateEvening);
       assertThat(drops.get(0).sendAt).isEqualTo(nextMorning);
       assertThat(h.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void deadlinesPassedByTheUsersNextEventFireInTimeOrderAsTheWatermarkWouldFireThem()
+        throws Exception {
+      // Night session: its browse notice (push) falls in quiet hours and waits until 08:00.
+      // Morning session on the same item: its notice at 08:20 duplicates the deferred one.
+      long night = at("2025-03-10T20:40:00Z");
+      long morning = at("2025-03-11T07:30:00Z");
+      long quietEnd = at("2025-03-11T08:00:00Z");
+      long nextVisit = at("2025-03-11T09:00:00Z");
+
+      openHeap();
+      browseTwiceThenVisitAgain(night, morning, nextVisit, () -> advanceTo(nextVisit - 1));
+      List<String> byWatermark = sentAndSuppressed();
+      assertThat(actions(ActionType.BROWSE_ABANDONMENT))
+          .extracting(a -> a.triggerEventTime, a -> a.sendAt)
+          .containsExactly(tuple(night + minutes(32), quietEnd));
+      assertThat(suppressed())
+          .extracting(s -> s.reason, s -> s.action.triggerEventTime)
+          .containsExactly(tuple(SuppressedAction.DUPLICATE, morning + minutes(50)));
+
+      // The watermark stays behind: the user's next visit passes both deadlines at once.
+      openHeap();
+      browseTwiceThenVisitAgain(night, morning, nextVisit, () -> {});
+      assertThat(sentAndSuppressed()).isEqualTo(byWatermark);
+    }
+
+    private void browseTwiceThenVisitAgain(
+        long night, long morning, long nextVisit, ThrowingRunnable<Exception> beforeNextVisit)
+        throws Exception {
+      for (long t : new long[] {night, night + minutes(1), night + minutes(2)}) {
+        send(view(U1, "A", t));
+      }
+      for (long t : new long[] {morning, morning + minutes(10), morning + minutes(20)}) {
+        send(view(U1, "A", t));
+      }
+      beforeNextVisit.run();
+      send(view(U1, "B", nextVisit));
+    }
+
+    /** Each sent action's id and send time, then each suppressed one's id and reason. */
+    private List<String> sentAndSuppressed() {
+      List<String> out = new ArrayList<>();
+      actions().forEach(a -> out.add("sent " + a.actionId + " at " + a.sendAt));
+      suppressed().forEach(s -> out.add(s.reason + " " + s.action.actionId));
+      return out;
     }
 
     @Test

@@ -333,6 +333,9 @@ public class UserJourneyFunction
   private void onReview(UserSignal s, ReadOnlyContext ctx, Collector<Action> out) throws Exception {
     Deadlines d = deadlinesOrNew();
     if (s.eventTime <= ctx.timerService().currentWatermark()) {
+      // The watermark passed every deadline up to the review, but a timer rounded up to the
+      // minute may not have fired yet: fire them first, as for a review that waited.
+      fireDue(s.eventTime, d, out, ctx);
       applyReview(s, d, out, ctx);
     } else {
       pendingReviews.put(s.eventId, s);

@@ -170,4 +170,51 @@ class ServiceRecoveryTest {
     assertThat(h.numKeyedStateEntries()).isEqualTo(afterOne);
     assertThat(recoveries()).isEmpty();
   }
+
+  @Test
+  void aReviewBehindTheWatermarkLetsEarlierDeadlinesGoFirstAsAWaitingReviewWould()
+      throws Exception {
+    // One email a day: whichever of the cart reminder (due 10:30:20) and the apology for the
+    // review (10:30:40) goes first takes the day's slot. Time order gives it to the reminder.
+    long review = T0 + minutes(30) + 40_000;
+    List<String> arrivedBehindWatermark = cartReminderAndApology(true, review);
+    List<String> arrivedAhead = cartReminderAndApology(false, review);
+
+    assertThat(arrivedBehindWatermark)
+        .containsExactly(
+            "sent " + ActionType.CART_ABANDONMENT,
+            "suppressed " + SuppressedAction.FREQUENCY_CAP + " " + ActionType.SERVICE_RECOVERY);
+    assertThat(arrivedAhead).isEqualTo(arrivedBehindWatermark);
+  }
+
+  private List<String> cartReminderAndApology(boolean watermarkFirst, long reviewTime)
+      throws Exception {
+    close();
+    EngineConfig cfg = new EngineConfig();
+    cfg.frequencyCapPerChannelPerDay = 1;
+    open(cfg);
+    send(purchase(U1, "dress", T0 - days(3)).price(40).get());
+    h.processWatermark(T0 - days(1)); // that day's emails are out of the way
+    int before = h.extractOutputValues().size();
+    int suppressedBefore = sideOutput(h, UserJourneyFunction.SUPPRESSED).size();
+
+    send(Signals.cartAdd(U1, "lamp", T0 + 20_000).price(30).get());
+    // Past the reminder's deadline, short of its timer (rounded up to the minute).
+    long justPastTheReminder = reviewTime + 10_000;
+    if (watermarkFirst) {
+      h.processWatermark(justPastTheReminder);
+      send(review(U1, "dress", 1, COMPLAINT, reviewTime)); // behind the watermark: applied at once
+    } else {
+      send(review(U1, "dress", 1, COMPLAINT, reviewTime)); // waits for the watermark
+      h.processWatermark(justPastTheReminder);
+    }
+    h.processWatermark(T0 + days(2));
+
+    List<String> out = new java.util.ArrayList<>();
+    h.extractOutputValues().stream().skip(before).forEach(a -> out.add("sent " + a.actionType));
+    sideOutput(h, UserJourneyFunction.SUPPRESSED).stream()
+        .skip(suppressedBefore)
+        .forEach(x -> out.add("suppressed " + x.reason + " " + x.action.actionType));
+    return out;
+  }
 }

@@ -33,8 +33,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * what they do: random histories give the same actions, suppressions and sessions whether the
  * watermark runs just behind every event or stays back until the end.
  *
- * <p>Consent changes and price drops are left out on purpose: consent applies on arrival (the
- * latest known choice governs a send), and a price drop is no proof of the user's own time.
+ * <p>Reviews come in time order here, as they do when the review topic keeps up. Consent changes
+ * and price drops are left out on purpose: consent applies on arrival (the latest known choice
+ * governs a send), and a price drop is no proof of the user's own time.
  */
 class UserJourneyFiringOrderTest {
   private static final String[] USERS = {"u1", "u2", "u3"};
@@ -132,6 +133,17 @@ class UserJourneyFiringOrderTest {
           line.price(5 + rnd.nextInt(40)).category("cat-" + item);
         }
         all.add(line.get());
+        if (rnd.nextDouble() < 0.05) { // a review of one of the items, on its own channel
+          t += minutes(1);
+          boolean complaint = rnd.nextBoolean();
+          all.add(
+              ServiceRecoveryTest.review(
+                  user,
+                  ITEMS[rnd.nextInt(ITEMS.length)],
+                  complaint ? 1 : 5,
+                  complaint ? ServiceRecoveryTest.COMPLAINT : "Lovely fit, great quality.",
+                  t));
+        }
       }
     }
     all.sort(Comparator.comparingLong((UserSignal s) -> s.eventTime).thenComparing(s -> s.userId));

@@ -149,7 +149,7 @@ public class EngineConfig implements Serializable {
    * A cached change older than this is written to RocksDB while records are processed, so that a
    * checkpoint only has the last moments' changes to write.
    */
-  public long stateCacheDirtyAgeMs = 100;
+  public long stateCacheDirtyAgeMs = 300;
 
   /** A cached key untouched this long is dropped at the next checkpoint (well below any TTL). */
   public long stateCacheIdleMs = Duration.ofMinutes(10).toMillis();

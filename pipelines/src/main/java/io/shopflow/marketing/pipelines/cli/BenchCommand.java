@@ -120,7 +120,7 @@ public class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--state-cache-dirty-age",
-      defaultValue = "100ms",
+      defaultValue = "300ms",
       converter = DurationConverter.class,
       description =
           "A cached change older than this is written back while records are processed. Default:"

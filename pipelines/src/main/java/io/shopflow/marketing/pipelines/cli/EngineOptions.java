@@ -161,7 +161,7 @@ public class EngineOptions {
   @Option(
       names = "--state-cache-dirty-age",
       converter = DurationConverter.class,
-      defaultValue = "100ms",
+      defaultValue = "300ms",
       description =
           "A cached change older than this is written to RocksDB while records are processed, so"
               + " a checkpoint only writes the last moments' changes. Default: ${DEFAULT-VALUE}.")

@@ -220,15 +220,35 @@ public final class UserRecs {
           }
         }
       }
-      // New items: first seen within the window of the snapshot (a superset of those new at
-      // now, which is never before the snapshot's time in the job), checked against now.
-      for (int i : popular.firstSeenWithin(p.newItemWindowMs)) {
-        if (now - popular.firstSeen[i] <= p.newItemWindowMs
-            && popular.categories[i] != null // List.of().contains(null) throws
-            && favourites.contains(popular.categories[i])
-            && allowed.test(i)) {
-          w.add(i);
-          w.byCategory[i] = w.epoch;
+      // New items of the favourite categories: first seen within the window of the snapshot (a
+      // superset of those new at now, which is never before the snapshot's time in the job),
+      // checked against now. Walks whichever is shorter, the new items or the favourite
+      // categories' items (when most of the snapshot is new, as in a young shop or the bench).
+      int[] newest = popular.firstSeenWithin(p.newItemWindowMs);
+      int inFavourites = 0;
+      for (String c : favourites) {
+        inFavourites += popular.inCategory(c).length;
+      }
+      if (inFavourites < newest.length) {
+        for (String c : favourites) {
+          for (int i : popular.inCategory(c)) {
+            if (popular.asOf - popular.firstSeen[i] <= p.newItemWindowMs
+                && now - popular.firstSeen[i] <= p.newItemWindowMs
+                && allowed.test(i)) {
+              w.add(i);
+              w.byCategory[i] = w.epoch;
+            }
+          }
+        }
+      } else {
+        for (int i : newest) {
+          if (now - popular.firstSeen[i] <= p.newItemWindowMs
+              && popular.categories[i] != null // List.of().contains(null) throws
+              && favourites.contains(popular.categories[i])
+              && allowed.test(i)) {
+            w.add(i);
+            w.byCategory[i] = w.epoch;
+          }
         }
       }
       if (userFactor != null && p.mfCandidates > 0) {

@@ -33,27 +33,6 @@ public final class Isgd {
    * One step on (user, item) with the given weight; updates both in place and returns the error
    * before the step: {@code u += eta*w*(err*v - lambda*u)}, {@code v += eta*w*(err*u - lambda*v)}.
    */
-  /**
-   * The same step as {@link #update} with the same arithmetic, without allocating: the user's
-   * factor is updated in place, the item's is left as it is and its change is written to {@code
-   * itemDelta}. The job's user operator sends that change back to the item's operator.
-   */
-  public static double step(
-      double[] user, double[] item, double weight, RecParams p, double[] itemDelta) {
-    double err = 1 - BLAS.dot(new DenseVector(user), new DenseVector(item));
-    double eta = p.learningRate * weight;
-    double keep = 1 - eta * p.regularisation;
-    double toward = eta * err;
-    for (int i = 0; i < user.length; i++) {
-      double u = user[i];
-      double v = item[i];
-      // As Flink ML's BLAS (netlib's Java 11 kernels): scal, then axpy as one fused multiply-add.
-      user[i] = Math.fma(toward, v, u * keep);
-      itemDelta[i] = Math.fma(toward, u, v * keep) - v;
-    }
-    return err;
-  }
-
   public static double update(double[] user, double[] item, double weight, RecParams p) {
     DenseVector u = new DenseVector(user);
     DenseVector v = new DenseVector(item);
@@ -64,6 +43,27 @@ public final class Isgd {
     BLAS.axpy(eta * err, v, u);
     BLAS.scal(1 - eta * p.regularisation, v);
     BLAS.axpy(eta * err, uOld, v);
+    return err;
+  }
+
+  /**
+   * The same step as {@link #update} with the same arithmetic, without copying a factor: the user's
+   * factor is updated in place, the item's is left as it is and its change is written to {@code
+   * itemDelta}. The job's user operator sends that change back to the item's operator.
+   */
+  public static double step(
+      double[] user, double[] item, double weight, RecParams p, double[] itemDelta) {
+    double err = 1 - dot(user, item);
+    double eta = p.learningRate * weight;
+    double keep = 1 - eta * p.regularisation;
+    double toward = eta * err;
+    for (int i = 0; i < user.length; i++) {
+      double u = user[i];
+      double v = item[i];
+      // As Flink ML's BLAS (netlib's Java 11 kernels): scal, then axpy as one fused multiply-add.
+      user[i] = Math.fma(toward, v, u * keep);
+      itemDelta[i] = Math.fma(toward, u, v * keep) - v;
+    }
     return err;
   }
 }

@@ -232,7 +232,9 @@ public final class MarketingJob {
             .transform(
                 "Catalogue join, co-purchases, price-drop fan-out (keyed by item)",
                 UserSignalTypeInfo.INSTANCE,
-                new WriteBehindKeyedProcessOperator<>(new ItemCatalogFunction(s.engine)))
+                new WriteBehindKeyedProcessOperator<>(new ItemCatalogFunction(s.engine))
+                    .preFlushBeforeCheckpoints(
+                        s.engine.rocksDbPreFlushLeadMs, s.checkpointInterval.toMillis()))
             .uid("item-catalog");
 
     // One small report per purchase line and new item; a single instance folds them into a
@@ -273,7 +275,9 @@ public final class MarketingJob {
                 "Sessions, profiles, triggers and guardrails (keyed by user)",
                 TypeInformation.of(Action.class),
                 new WriteBehindBroadcastOperator<>(
-                    new UserJourneyFunction(s.engine), List.of(UserJourneyFunction.POPULAR)))
+                        new UserJourneyFunction(s.engine), List.of(UserJourneyFunction.POPULAR))
+                    .preFlushBeforeCheckpoints(
+                        s.engine.rocksDbPreFlushLeadMs, s.checkpointInterval.toMillis()))
             .uid("user-journey");
 
     // Recommendations re-ranked by the sidecar's ranker on async I/O, in order (an action waits

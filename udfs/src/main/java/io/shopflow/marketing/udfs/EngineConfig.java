@@ -151,6 +151,13 @@ public class EngineConfig implements Serializable {
    */
   public long stateCacheDirtyAgeMs = 300;
 
+  /**
+   * On RocksDB, the keyed operators start a background flush of their memtables this long before
+   * each checkpoint is due, so that the checkpoint's synchronous flush, which holds the task
+   * thread, finds only what was written since; 0 leaves the whole flush to the checkpoint.
+   */
+  public long rocksDbPreFlushLeadMs = 500;
+
   /** A cached key untouched this long is dropped at the next checkpoint (well below any TTL). */
   public long stateCacheIdleMs = Duration.ofMinutes(10).toMillis();
 

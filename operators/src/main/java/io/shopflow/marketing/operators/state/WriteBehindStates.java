@@ -51,6 +51,12 @@ public final class WriteBehindStates {
    */
   public static final String CHECKPOINT_PAUSE_METRIC = "checkpointPauseMs";
 
+  /**
+   * Counter metric of both write-behind operators: background flushes of RocksDB's memtables
+   * started before a checkpoint was due (see {@code RocksDbPreFlush}).
+   */
+  public static final String PRE_FLUSH_METRIC = "rocksdbPreFlushes";
+
   private final KeyContext keys;
   private final int maxKeys;
   private final int maxDirtyKeys;

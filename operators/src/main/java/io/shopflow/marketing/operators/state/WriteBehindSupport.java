@@ -1,15 +1,18 @@
 package io.shopflow.marketing.operators.state;
 
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.function.SupplierWithException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * marker (see {@link WriteBehindStates#trackPresence}) from checkpoint to checkpoint in operator
  * state. A job started without state has complete markers; after a restore from a snapshot that did
  * not write them (the cache off, an earlier version) the missing ones are written at start-up
- * ({@link WriteBehindStates#completePresenceMarkers}).
+ * ({@link WriteBehindStates#completePresenceMarkers}). On RocksDB it also starts a background flush
+ * of the memtables one lead before each checkpoint is due ({@link RocksDbPreFlush}).
  */
 final class WriteBehindSupport {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBehindSupport.class);
@@ -36,6 +40,23 @@ final class WriteBehindSupport {
   private WriteBehindStates cache;
   private WriteBehindFunction function;
   private Histogram checkpointPauses;
+  private long preFlushLeadMs;
+  private long checkpointIntervalMs;
+  private PreFlushSchedule preFlushSchedule;
+  private RocksDbPreFlush preFlush;
+  private ProcessingTimeService timers;
+  private ScheduledFuture<?> pendingPreFlush;
+  private Counter preFlushes;
+  private boolean preFlushFailed;
+
+  /**
+   * Before {@code open()}: how long before a checkpoint is due to pre-flush RocksDB (0 = never),
+   * and the job's checkpoint interval (0 when not known).
+   */
+  void preFlushLead(long leadMs, long intervalMs) {
+    preFlushLeadMs = leadMs;
+    checkpointIntervalMs = intervalMs;
+  }
 
   /** From the operator's {@code initializeState}. */
   void initialize(StateInitializationContext ctx) throws Exception {
@@ -61,6 +82,7 @@ final class WriteBehindSupport {
         metrics.histogram(
             WriteBehindStates.CHECKPOINT_PAUSE_METRIC,
             new DescriptiveStatisticsHistogram(CHECKPOINT_PAUSE_WINDOW));
+    preFlushes = metrics.counter(WriteBehindStates.PRE_FLUSH_METRIC);
     this.function = (WriteBehindFunction) function;
     cache = this.function.bindWriteBehind(keys);
     cache.presenceMarkersComplete(restoredComplete);
@@ -70,7 +92,12 @@ final class WriteBehindSupport {
    * From the operator's {@code open()}, after the function's (its states are registered): after a
    * restore, the function's migration of an earlier layout, then the missing presence markers.
    */
-  void afterOpen(KeyedStateBackend<Object> backend, KeyContext keys, Logger log) throws Exception {
+  void afterOpen(
+      KeyedStateBackend<Object> backend, KeyContext keys, ProcessingTimeService timers, Logger log)
+      throws Exception {
+    this.timers = timers;
+    preFlushSchedule = new PreFlushSchedule(preFlushLeadMs, checkpointIntervalMs);
+    preFlush = preFlushLeadMs > 0 ? RocksDbPreFlush.of(backend) : null;
     if (restored) {
       long migrated = function.migrateRestoredState(backend, keys);
       if (migrated > 0) {
@@ -111,13 +138,71 @@ final class WriteBehindSupport {
    * From the operator's outer {@code snapshotState}: runs the checkpoint's whole synchronous part
    * (this cache's write-back and the state backend's snapshot) and records how long it took.
    */
-  <T> T timeCheckpoint(SupplierWithException<T, Exception> synchronousPart) throws Exception {
+  <T> T timeCheckpoint(
+      SupplierWithException<T, Exception> synchronousPart, long triggerTime, boolean savepoint)
+      throws Exception {
     long start = System.nanoTime();
     try {
       return synchronousPart.get();
     } finally {
       checkpointPauses.update((System.nanoTime() - start) / 1_000_000);
+      schedulePreFlush(triggerTime, savepoint);
     }
+  }
+
+  private void schedulePreFlush(long triggerTime, boolean savepoint) {
+    if (preFlush == null) {
+      return;
+    }
+    long at =
+        preFlushSchedule.afterCheckpoint(triggerTime, savepoint, timers.getCurrentProcessingTime());
+    if (at < 0) {
+      return;
+    }
+    if (pendingPreFlush != null) {
+      // A checkpoint came before the pre-flush was due (a shorter period): it already flushed.
+      pendingPreFlush.cancel(false);
+    }
+    pendingPreFlush = timers.registerTimer(at, time -> startPreFlush());
+  }
+
+  // On the task thread, between records.
+  private void startPreFlush() {
+    pendingPreFlush = null;
+    if (preFlush == null) {
+      return;
+    }
+    try {
+      preFlush.start();
+      preFlushes.inc();
+    } catch (Exception e) {
+      // Only the checkpoint's pause depends on it: the checkpoint flushes what is left.
+      if (!preFlushFailed) {
+        LOG.warn("RocksDB pre-flush failed; checkpoints flush on their own", e);
+        preFlushFailed = true;
+      }
+    }
+  }
+
+  /** From the operator's {@code close()}. */
+  void close() {
+    if (pendingPreFlush != null) {
+      pendingPreFlush.cancel(false);
+      pendingPreFlush = null;
+    }
+    if (preFlush != null) {
+      preFlush.close();
+      preFlush = null;
+    }
+  }
+
+  /** The RocksDB pre-flush of this operator, or null (off, not RocksDB, before open). */
+  RocksDbPreFlush preFlush() {
+    return preFlush;
+  }
+
+  long preFlushesStarted() {
+    return preFlushes.getCount();
   }
 
   Histogram checkpointPauses() {

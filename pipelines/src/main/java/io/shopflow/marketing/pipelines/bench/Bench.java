@@ -85,6 +85,9 @@ public final class Bench {
     /** Age after which a cached change is written back while records are processed. */
     public long stateCacheDirtyAgeMs = new JobSettings().engine.stateCacheDirtyAgeMs;
 
+    /** How long before a checkpoint is due the keyed operators pre-flush RocksDB; 0 = never. */
+    public long rocksDbPreFlushLeadMs = new JobSettings().engine.rocksDbPreFlushLeadMs;
+
     /** Every phase's job writes Flink's state changelog (see {@link JobSettings#changelogDir}). */
     public boolean changelog;
 
@@ -340,6 +343,7 @@ public final class Bench {
     s.engine.stateCacheKeys = o.stateCacheKeys;
     s.engine.stateCacheDirtyKeys = o.stateCacheDirtyKeys;
     s.engine.stateCacheDirtyAgeMs = o.stateCacheDirtyAgeMs;
+    s.engine.rocksDbPreFlushLeadMs = o.rocksDbPreFlushLeadMs;
     Path dir = Files.createDirectories(o.workDir.resolve(name));
     s.checkpointDir = dir.resolve("checkpoints").toUri().toString();
     if (o.changelog) {
@@ -439,6 +443,7 @@ public final class Bench {
     s.engine.stateCacheKeys = o.stateCacheKeys;
     s.engine.stateCacheDirtyKeys = o.stateCacheDirtyKeys;
     s.engine.stateCacheDirtyAgeMs = o.stateCacheDirtyAgeMs;
+    s.engine.rocksDbPreFlushLeadMs = o.rocksDbPreFlushLeadMs;
     if (o.sidecarUrl != null) {
       s.ranking.sidecarUrl = o.sidecarUrl;
       s.sentiment.sidecarUrl = o.sidecarUrl;

@@ -127,6 +127,15 @@ public class BenchCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   Duration stateCacheDirtyAge;
 
+  @Option(
+      names = "--rocksdb-pre-flush-lead",
+      defaultValue = "500ms",
+      converter = DurationConverter.class,
+      description =
+          "Flush RocksDB's memtables in the background this long before each checkpoint is due; 0"
+              + " turns it off. Default: ${DEFAULT-VALUE}.")
+  Duration rocksDbPreFlushLead;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
   Path json;
 
@@ -157,6 +166,7 @@ public class BenchCommand implements Callable<Integer> {
     o.stateCacheKeys = stateCacheKeys;
     o.stateCacheDirtyKeys = stateCacheDirtyKeys;
     o.stateCacheDirtyAgeMs = stateCacheDirtyAge.toMillis();
+    o.rocksDbPreFlushLeadMs = rocksDbPreFlushLead.toMillis();
     o.visitEvents = visitEvents;
     o.changelog = changelog;
     if (heapTimers) {

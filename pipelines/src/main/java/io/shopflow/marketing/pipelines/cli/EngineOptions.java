@@ -167,6 +167,16 @@ public class EngineOptions {
               + " a checkpoint only writes the last moments' changes. Default: ${DEFAULT-VALUE}.")
   Duration stateCacheDirtyAge;
 
+  @Option(
+      names = "--rocksdb-pre-flush-lead",
+      converter = DurationConverter.class,
+      defaultValue = "500ms",
+      description =
+          "On RocksDB, flush the keyed operators' memtables in the background this long before each"
+              + " checkpoint is due, to shorten the checkpoint's pause; 0 turns it off. Default:"
+              + " ${DEFAULT-VALUE}.")
+  Duration rocksDbPreFlushLead;
+
   public EngineConfig toConfig() {
     EngineConfig c = new EngineConfig();
     c.sessionGapMs = sessionGap.toMillis();
@@ -204,6 +214,7 @@ public class EngineOptions {
     }
     c.stateCacheDirtyKeys = stateCacheDirtyKeys;
     c.stateCacheDirtyAgeMs = stateCacheDirtyAge.toMillis();
+    c.rocksDbPreFlushLeadMs = rocksDbPreFlushLead.toMillis();
     c.maxItemAffinities = DEFAULTS.maxItemAffinities;
     return c;
   }

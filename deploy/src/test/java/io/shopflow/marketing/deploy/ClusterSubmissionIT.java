@@ -122,13 +122,20 @@ class ClusterSubmissionIT {
             r -> cartReminders(r).size() >= 5, Duration.ofSeconds(2), Duration.ofSeconds(60));
         assertThat(cartReminders(out)).hasSize(5);
       }
+      // Checkpoints every second: both keyed operators pre-flush RocksDB before each one, which
+      // needs RocksDB's handle from Flink's backend, loaded by the cluster, not the job jar.
+      for (String keyedBy : List.of("(keyed by item)", "(keyed by user)")) {
+        assertThat(awaitMetric(first, keyedBy, "rocksdbPreFlushes", Duration.ofSeconds(60)))
+            .as("RocksDB pre-flushes of the operator %s", keyedBy)
+            .isPositive();
+      }
     } catch (Exception | AssertionError e) {
       throw new AssertionError(e.getMessage() + "\n" + flink.logs(), e);
     }
 
     String savepoint =
         rest.stopWithSavepoint(first, savepoints.toUri().toString(), Duration.ofSeconds(120));
-    assertThat(rest.jobState(first)).isEqualTo("FINISHED");
+    assertThat(rest.awaitJobState(first, "FINISHED", Duration.ofSeconds(30))).isEqualTo("FINISHED");
     assertThat(Path.of(java.net.URI.create(savepoint)).resolve("_metadata")).exists();
 
     // While the job is down: the buyer's second order, and event time moves on two hours.
@@ -229,6 +236,21 @@ class ClusterSubmissionIT {
 
   static void event(String user, String json) {
     shop.event(user, json);
+  }
+
+  /** The metric's sum once it is above 0 (REST refreshes metrics every few seconds), else 0. */
+  static long awaitMetric(String jobId, String vertexName, String metric, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long value;
+    do {
+      value = rest.metricSum(jobId, vertexName, metric);
+      if (value > 0) {
+        return value;
+      }
+      Thread.sleep(500);
+    } while (System.nanoTime() < deadline);
+    return Math.max(0, value);
   }
 
   /** Waits until the job has checkpointed past everything written so far. */

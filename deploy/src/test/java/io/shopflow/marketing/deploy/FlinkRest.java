@@ -88,6 +88,21 @@ final class FlinkRest {
     return get("/jobs/" + jobId).path("state").asText();
   }
 
+  /**
+   * The job's state once it is {@code expected}, or the last one seen after {@code timeout}: the
+   * REST endpoint serves a job's details from a cache refreshed every few seconds, so a state that
+   * has just changed may not show at once.
+   */
+  String awaitJobState(String jobId, String expected, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String state = jobState(jobId);
+    while (!expected.equals(state) && System.nanoTime() < deadline) {
+      Thread.sleep(300);
+      state = jobState(jobId);
+    }
+    return state;
+  }
+
   /** Waits until every vertex of the job runs (its sources read). */
   void awaitRunning(String jobId, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -136,6 +151,38 @@ final class FlinkRest {
       Thread.sleep(300);
     }
     throw new IllegalStateException("no savepoint of " + jobId + " after " + timeout);
+  }
+
+  /**
+   * The sum over the subtasks of the job's vertex whose name contains {@code vertexName} of the
+   * operator metric {@code metric} (GET /jobs/{id}/vertices/{vid}/metrics), or -1 while the REST
+   * endpoint reports none.
+   */
+  long metricSum(String jobId, String vertexName, String metric)
+      throws IOException, InterruptedException {
+    for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+      if (!v.path("name").asText().contains(vertexName)) {
+        continue;
+      }
+      String vertex = "/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/metrics";
+      List<String> ids = new java.util.ArrayList<>();
+      for (JsonNode m : get(vertex)) {
+        if (m.path("id").asText().endsWith("." + metric)) {
+          ids.add(m.path("id").asText());
+        }
+      }
+      if (ids.isEmpty()) {
+        return -1;
+      }
+      long sum = 0;
+      String query = java.net.URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
+      for (JsonNode m : get(vertex + "?get=" + query)) {
+        sum += (long) Double.parseDouble(m.path("value").asText("0"));
+      }
+      return sum;
+    }
+    throw new IllegalArgumentException(
+        "job " + jobId + " has no vertex named *" + vertexName + "*");
   }
 
   void cancel(String jobId) throws IOException, InterruptedException {

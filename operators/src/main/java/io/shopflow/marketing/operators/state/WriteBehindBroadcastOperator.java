@@ -64,16 +64,6 @@ public class WriteBehindBroadcastOperator<K, IN1, IN2, OUT>
     return this;
   }
 
-  /** This operator's RocksDB pre-flush, or null (off, not RocksDB, before {@code open()}). */
-  RocksDbPreFlush rocksDbPreFlush() {
-    return writeBehind.preFlush();
-  }
-
-  /** Pre-flushes started so far. */
-  long rocksDbPreFlushesStarted() {
-    return writeBehind.preFlushesStarted();
-  }
-
   /** The function's cache (after {@code open()}). */
   public WriteBehindStates writeBehindStates() {
     return writeBehind.cache();

@@ -63,15 +63,30 @@ final class RocksDbPreFlush implements AutoCloseable {
     }
   }
 
-  /** Starts the flush of every state's memtable; returns as soon as it is scheduled. */
-  void start() throws RocksDBException {
+  /**
+   * Starts the flush of every state's memtable and returns as soon as it is scheduled; true if it
+   * was. Not while an earlier flush is still writing (a memtable filled up just before): with the
+   * memtables RocksDB keeps per state by default (two), a further one would stop the writes of the
+   * task thread until that flush is done, and that flush is already emptying the memtables.
+   */
+  boolean start() throws RocksDBException {
     List<ColumnFamilyHandle> handles = new ArrayList<>(states.size());
     for (RocksDBKeyedStateBackend.RocksDbKvStateInfo s : states.values()) {
+      if (db.getLongProperty(s.columnFamilyHandle, "rocksdb.num-immutable-mem-table") > 0) {
+        return false;
+      }
       handles.add(s.columnFamilyHandle);
     }
-    if (!handles.isEmpty()) {
-      db.flush(options, handles);
+    if (handles.isEmpty()) {
+      return false;
     }
+    db.flush(options, handles);
+    return true;
+  }
+
+  /** The instance (for tests). */
+  RocksDB db() {
+    return db;
   }
 
   /** Bytes in the active memtables of all states (what a flush now would write). */

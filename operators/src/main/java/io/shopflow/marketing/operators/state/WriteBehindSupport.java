@@ -173,8 +173,9 @@ final class WriteBehindSupport {
       return;
     }
     try {
-      preFlush.start();
-      preFlushes.inc();
+      if (preFlush.start()) {
+        preFlushes.inc();
+      }
     } catch (Exception e) {
       // Only the checkpoint's pause depends on it: the checkpoint flushes what is left.
       if (!preFlushFailed) {

@@ -78,6 +78,33 @@ class RocksDbPreFlushTest {
   }
 
   @Test
+  void noPreFlushWhileAnEarlierFlushIsStillWriting() throws Exception {
+    try (KeyedOneInputStreamOperatorTestHarness<String, String, String> h = open(rocksDb(), null)) {
+      RocksDbPreFlush preFlush = operator(h).rocksDbPreFlush();
+      write(h, 0, 100);
+      preFlush.db().pauseBackgroundWork(); // the flush started next stays in memory, unwritten
+      try {
+        assertThat(preFlush.start()).isTrue();
+        write(h, 100, 150);
+        assertThat(preFlush.start())
+            .as("a second memtable waiting would stop the task thread's writes")
+            .isFalse();
+        assertThat(preFlush.activeMemtableEntries()).isEqualTo(50);
+      } finally {
+        preFlush.db().continueBackgroundWork();
+      }
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      boolean started = false;
+      while (!started && System.nanoTime() < deadline) {
+        started = preFlush.start(); // once the first flush is written
+        Thread.sleep(10);
+      }
+      assertThat(started).isTrue();
+      assertThat(preFlush.activeMemtableEntries()).isZero();
+    }
+  }
+
+  @Test
   void aCheckpointBeforeThePreFlushWasDueCancelsIt() throws Exception {
     try (KeyedOneInputStreamOperatorTestHarness<String, String, String> h = open(rocksDb(), null)) {
       WriteBehindKeyedProcessOperator<?, ?, ?> op = operator(h);

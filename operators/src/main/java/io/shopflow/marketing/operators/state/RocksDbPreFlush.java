@@ -89,15 +89,6 @@ final class RocksDbPreFlush implements AutoCloseable {
     return db;
   }
 
-  /** Bytes in the active memtables of all states (what a flush now would write). */
-  long activeMemtableBytes() throws RocksDBException {
-    long bytes = 0;
-    for (RocksDBKeyedStateBackend.RocksDbKvStateInfo s : states.values()) {
-      bytes += db.getLongProperty(s.columnFamilyHandle, "rocksdb.cur-size-active-mem-table");
-    }
-    return bytes;
-  }
-
   /** Entries in the active memtables of all states. */
   long activeMemtableEntries() throws RocksDBException {
     long entries = 0;

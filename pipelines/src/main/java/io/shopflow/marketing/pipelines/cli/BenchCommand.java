@@ -132,8 +132,8 @@ public class BenchCommand implements Callable<Integer> {
       defaultValue = "500ms",
       converter = DurationConverter.class,
       description =
-          "Flush RocksDB's memtables in the background this long before each checkpoint is due; 0"
-              + " turns it off. Default: ${DEFAULT-VALUE}.")
+          "Flush RocksDB's memtables in the background this long before each checkpoint is due;"
+              + " 0ms turns it off. Default: ${DEFAULT-VALUE}.")
   Duration rocksDbPreFlushLead;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")

@@ -173,7 +173,7 @@ public class EngineOptions {
       defaultValue = "500ms",
       description =
           "On RocksDB, flush the keyed operators' memtables in the background this long before each"
-              + " checkpoint is due, to shorten the checkpoint's pause; 0 turns it off. Default:"
+              + " checkpoint is due, to shorten the checkpoint's pause; 0ms turns it off. Default:"
               + " ${DEFAULT-VALUE}.")
   Duration rocksDbPreFlushLead;
 

@@ -158,6 +158,14 @@ public class EngineConfig implements Serializable {
    */
   public long rocksDbPreFlushLeadMs = 500;
 
+  /**
+   * From 100 ms before that pre-flush until the checkpoint, a cached change older than this is
+   * written back while records are processed (instead of {@link #stateCacheDirtyAgeMs}), so that
+   * the checkpoint's synchronous part, which holds the task thread, has only the last moments'
+   * changes to write; a negative value, or one at or above the dirty age, turns it off.
+   */
+  public long stateCacheDrainAgeMs = 20;
+
   /** A cached key untouched this long is dropped at the next checkpoint (well below any TTL). */
   public long stateCacheIdleMs = Duration.ofMinutes(10).toMillis();
 

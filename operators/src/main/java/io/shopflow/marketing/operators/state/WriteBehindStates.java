@@ -61,6 +61,9 @@ public final class WriteBehindStates {
   private final int maxKeys;
   private final int maxDirtyKeys;
   private final long maxDirtyAgeMs;
+  // The age bound before a checkpoint (see drainBeforeCheckpoint), and the one in force now.
+  private long drainAgeMs = -1;
+  private long ageBound;
   private final long idleEvictMs;
   private final LongSupplier clock;
   private final List<Slot> slots = new ArrayList<>();
@@ -105,6 +108,7 @@ public final class WriteBehindStates {
     this.maxKeys = maxKeys;
     this.maxDirtyKeys = maxDirtyKeys;
     this.maxDirtyAgeMs = maxDirtyAgeMs;
+    this.ageBound = maxDirtyAgeMs;
     this.idleEvictMs = idleEvictMs;
     this.clock = clock;
     this.entries = new LinkedHashMap<>(Math.min(maxKeys, 1 << 16), 0.75f, true);
@@ -117,11 +121,35 @@ public final class WriteBehindStates {
   public static WriteBehindStates forEngine(
       KeyContext keys, io.shopflow.marketing.udfs.EngineConfig cfg) {
     return new WriteBehindStates(
-        cfg.stateCacheKeys > 0 ? keys : null,
-        cfg.stateCacheKeys,
-        cfg.stateCacheDirtyKeys,
-        cfg.stateCacheDirtyAgeMs,
-        cfg.stateCacheIdleMs);
+            cfg.stateCacheKeys > 0 ? keys : null,
+            cfg.stateCacheKeys,
+            cfg.stateCacheDirtyKeys,
+            cfg.stateCacheDirtyAgeMs,
+            cfg.stateCacheIdleMs)
+        .checkpointDrainAge(cfg.stateCacheDrainAgeMs);
+  }
+
+  /**
+   * The age bound from {@link #drainBeforeCheckpoint} until the next {@link #flush}: shorter than
+   * {@code maxDirtyAgeMs}, so that most changes are written back between records before the
+   * checkpoint rather than in its synchronous part. A negative value (the default) turns it off.
+   */
+  public WriteBehindStates checkpointDrainAge(long ms) {
+    this.drainAgeMs = ms;
+    return this;
+  }
+
+  /**
+   * A checkpoint is due soon: until the next {@link #flush}, changes older than the drain age are
+   * written back while records are processed (at most two keys per record, as always). The pause of
+   * a checkpoint's write-back is time the task thread waits for a core while every operator
+   * snapshots at once (docs/benchmarks.md); spread over the records before it, the same writes
+   * cause no pause of their own. No-op when the drain age is off.
+   */
+  void drainBeforeCheckpoint() {
+    if (drainAgeMs >= 0 && drainAgeMs < maxDirtyAgeMs) {
+      ageBound = drainAgeMs;
+    }
   }
 
   /** Whether reads and writes are cached (a key context was given). */
@@ -269,6 +297,7 @@ public final class WriteBehindStates {
 
   /** Writes every changed entry to the backend and drops keys idle for too long. */
   public void flush() throws Exception {
+    ageBound = maxDirtyAgeMs;
     if (keys == null || entries.isEmpty()) {
       return;
     }
@@ -415,7 +444,7 @@ public final class WriteBehindStates {
   private void writeBackAged(long now, Entry current) throws Exception {
     for (int i = 0; i < 2 && !dirty.isEmpty(); i++) {
       Entry oldest = dirty.values().iterator().next();
-      if (oldest == current || now - oldest.dirtySince <= maxDirtyAgeMs) {
+      if (oldest == current || now - oldest.dirtySince <= ageBound) {
         return;
       }
       writeBackEarly(oldest);

@@ -24,12 +24,21 @@ import org.slf4j.LoggerFactory;
  * state. A job started without state has complete markers; after a restore from a snapshot that did
  * not write them (the cache off, an earlier version) the missing ones are written at start-up
  * ({@link WriteBehindStates#completePresenceMarkers}). On RocksDB it also starts a background flush
- * of the memtables one lead before each checkpoint is due ({@link RocksDbPreFlush}).
+ * of the memtables one lead before each checkpoint is due ({@link RocksDbPreFlush}); from shortly
+ * before that, the cache writes its changes back sooner ({@link
+ * WriteBehindStates#drainBeforeCheckpoint}), so that the checkpoint finds few of them.
  */
 final class WriteBehindSupport {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBehindSupport.class);
 
   private static final int CHECKPOINT_PAUSE_WINDOW = 100;
+
+  /**
+   * The cache starts draining (see {@link WriteBehindStates#drainBeforeCheckpoint}) this long
+   * before the pre-flush: what it writes back then goes into the memtable the pre-flush hands to
+   * the background, not into the one the checkpoint flushes on the task thread.
+   */
+  static final long DRAIN_BEFORE_PRE_FLUSH_MS = 100;
 
   private static final ListStateDescriptor<Boolean> MARKERS_COMPLETE =
       new ListStateDescriptor<>("write-behind-presence-markers-complete", Types.BOOLEAN);
@@ -46,6 +55,7 @@ final class WriteBehindSupport {
   private RocksDbPreFlush preFlush;
   private ProcessingTimeService timers;
   private ScheduledFuture<?> pendingPreFlush;
+  private ScheduledFuture<?> pendingDrain;
   private Counter preFlushes;
   private boolean preFlushFailed;
 
@@ -151,7 +161,7 @@ final class WriteBehindSupport {
   }
 
   private void schedulePreFlush(long triggerTime, boolean savepoint) {
-    if (preFlush == null) {
+    if (preFlushLeadMs <= 0) {
       return;
     }
     long at =
@@ -159,11 +169,16 @@ final class WriteBehindSupport {
     if (at < 0) {
       return;
     }
-    if (pendingPreFlush != null) {
-      // A checkpoint came before the pre-flush was due (a shorter period): it already flushed.
-      pendingPreFlush.cancel(false);
-    }
+    // A checkpoint that came before these were due (a shorter period) already flushed.
+    cancelPending();
+    pendingDrain = timers.registerTimer(at - DRAIN_BEFORE_PRE_FLUSH_MS, time -> startDrain());
     pendingPreFlush = timers.registerTimer(at, time -> startPreFlush());
+  }
+
+  // On the task thread, between records.
+  private void startDrain() {
+    pendingDrain = null;
+    cache.drainBeforeCheckpoint();
   }
 
   // On the task thread, between records.
@@ -187,13 +202,21 @@ final class WriteBehindSupport {
 
   /** From the operator's {@code close()}. */
   void close() {
+    cancelPending();
+    if (preFlush != null) {
+      preFlush.close();
+      preFlush = null;
+    }
+  }
+
+  private void cancelPending() {
     if (pendingPreFlush != null) {
       pendingPreFlush.cancel(false);
       pendingPreFlush = null;
     }
-    if (preFlush != null) {
-      preFlush.close();
-      preFlush = null;
+    if (pendingDrain != null) {
+      pendingDrain.cancel(false);
+      pendingDrain = null;
     }
   }
 

@@ -61,6 +61,7 @@ class WriteBehindStatesTest {
     final int maxKeys;
     final int maxDirty;
     final boolean presence;
+    long drainAgeMs = -1;
     transient WriteBehindStates states;
     transient ValueState<Long> count;
     transient MapState<String, Integer> tags;
@@ -74,7 +75,9 @@ class WriteBehindStatesTest {
 
     @Override
     public WriteBehindStates bindWriteBehind(KeyContext keys) {
-      states = new WriteBehindStates(keys, maxKeys, maxDirty, 60_000, 600_000, CLOCK::get);
+      states =
+          new WriteBehindStates(keys, maxKeys, maxDirty, 60_000, 600_000, CLOCK::get)
+              .checkpointDrainAge(drainAgeMs);
       return states;
     }
 
@@ -304,6 +307,52 @@ class WriteBehindStatesTest {
     assertThat(backendCount("b")).isEqualTo(1L);
     assertThat(backendCount("c")).isNull();
     assertThat(fn.states.dirtySize()).isEqualTo(1);
+  }
+
+  @Test
+  void beforeACheckpointChangesOlderThanTheDrainAgeAreWrittenBackUntilTheCheckpoint()
+      throws Exception {
+    fn = new Counter(100, 1_000, false);
+    fn.drainAgeMs = 1_000;
+    h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new WriteBehindKeyedProcessOperator<>(fn).preFlushBeforeCheckpoints(500, 10_000),
+            c -> c.split(":")[0],
+            Types.STRING);
+    h.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+    h.open();
+    h.setProcessingTime(0);
+    CLOCK.set(0);
+    send("a:count");
+    h.snapshot(1L, 0L); // next due at 10 s: pre-flush at 9.5 s, the drain 100 ms before it
+    CLOCK.set(1_000);
+    send("b:count");
+    CLOCK.set(5_000);
+    send("c:count");
+    assertThat(backendCount("b")).as("4 s old, under the 60 s bound").isNull();
+
+    h.setProcessingTime(9_399);
+    send("d:count");
+    assertThat(backendCount("b")).as("not yet in the lead").isNull();
+
+    h.setProcessingTime(9_400);
+    CLOCK.set(5_500);
+    send("e:count"); // b is 4.5 s old, c and d 500 ms: only b is past the drain age
+    assertThat(backendCount("b")).isEqualTo(1L);
+    assertThat(backendCount("c")).isNull();
+    CLOCK.set(6_600);
+    send("f:count");
+    assertThat(backendCount("c")).isEqualTo(1L);
+    assertThat(backendCount("d")).isEqualTo(1L);
+    assertThat(backendCount("e")).as("1.1 s old, but only two write-backs per record").isNull();
+
+    h.snapshot(2L, 10_000L); // writes back the rest; the 60 s bound is back
+    assertThat(fn.states.dirtySize()).isZero();
+    CLOCK.set(7_000);
+    send("g:count");
+    CLOCK.set(12_000);
+    send("h:count");
+    assertThat(backendCount("g")).as("5 s old, under the 60 s bound again").isNull();
   }
 
   @Test

@@ -88,6 +88,9 @@ public final class Bench {
     /** How long before a checkpoint is due the keyed operators pre-flush RocksDB; 0 = never. */
     public long rocksDbPreFlushLeadMs = new JobSettings().engine.rocksDbPreFlushLeadMs;
 
+    /** The cache's age bound from the pre-flush lead until the checkpoint. */
+    public long stateCacheDrainAgeMs = new JobSettings().engine.stateCacheDrainAgeMs;
+
     /** Every phase's job writes Flink's state changelog (see {@link JobSettings#changelogDir}). */
     public boolean changelog;
 
@@ -344,6 +347,7 @@ public final class Bench {
     s.engine.stateCacheDirtyKeys = o.stateCacheDirtyKeys;
     s.engine.stateCacheDirtyAgeMs = o.stateCacheDirtyAgeMs;
     s.engine.rocksDbPreFlushLeadMs = o.rocksDbPreFlushLeadMs;
+    s.engine.stateCacheDrainAgeMs = o.stateCacheDrainAgeMs;
     Path dir = Files.createDirectories(o.workDir.resolve(name));
     s.checkpointDir = dir.resolve("checkpoints").toUri().toString();
     if (o.changelog) {
@@ -444,6 +448,7 @@ public final class Bench {
     s.engine.stateCacheDirtyKeys = o.stateCacheDirtyKeys;
     s.engine.stateCacheDirtyAgeMs = o.stateCacheDirtyAgeMs;
     s.engine.rocksDbPreFlushLeadMs = o.rocksDbPreFlushLeadMs;
+    s.engine.stateCacheDrainAgeMs = o.stateCacheDrainAgeMs;
     if (o.sidecarUrl != null) {
       s.ranking.sidecarUrl = o.sidecarUrl;
       s.sentiment.sidecarUrl = o.sidecarUrl;

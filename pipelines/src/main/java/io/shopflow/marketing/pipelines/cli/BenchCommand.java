@@ -136,6 +136,16 @@ public class BenchCommand implements Callable<Integer> {
               + " 0ms turns it off. Default: ${DEFAULT-VALUE}.")
   Duration rocksDbPreFlushLead;
 
+  @Option(
+      names = "--state-cache-drain-age",
+      defaultValue = "20ms",
+      converter = DurationConverter.class,
+      description =
+          "From 100 ms before the pre-flush until the checkpoint, a cached change older than"
+              + " this is written back while records are processed; at or above --state-cache-dirty-age it"
+              + " changes nothing. Default: ${DEFAULT-VALUE}.")
+  Duration stateCacheDrainAge;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
   Path json;
 
@@ -167,6 +177,7 @@ public class BenchCommand implements Callable<Integer> {
     o.stateCacheDirtyKeys = stateCacheDirtyKeys;
     o.stateCacheDirtyAgeMs = stateCacheDirtyAge.toMillis();
     o.rocksDbPreFlushLeadMs = rocksDbPreFlushLead.toMillis();
+    o.stateCacheDrainAgeMs = stateCacheDrainAge.toMillis();
     o.visitEvents = visitEvents;
     o.changelog = changelog;
     if (heapTimers) {

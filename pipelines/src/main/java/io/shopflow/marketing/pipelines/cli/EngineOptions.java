@@ -177,6 +177,17 @@ public class EngineOptions {
               + " ${DEFAULT-VALUE}.")
   Duration rocksDbPreFlushLead;
 
+  @Option(
+      names = "--state-cache-drain-age",
+      converter = DurationConverter.class,
+      defaultValue = "20ms",
+      description =
+          "From 100 ms before the pre-flush until the checkpoint, a cached change older than this"
+              + " is written to RocksDB while records are processed, so the checkpoint's pause has little left"
+              + " to write; at or above --state-cache-dirty-age it changes nothing. Default:"
+              + " ${DEFAULT-VALUE}.")
+  Duration stateCacheDrainAge;
+
   public EngineConfig toConfig() {
     EngineConfig c = new EngineConfig();
     c.sessionGapMs = sessionGap.toMillis();
@@ -215,6 +226,7 @@ public class EngineOptions {
     c.stateCacheDirtyKeys = stateCacheDirtyKeys;
     c.stateCacheDirtyAgeMs = stateCacheDirtyAge.toMillis();
     c.rocksDbPreFlushLeadMs = rocksDbPreFlushLead.toMillis();
+    c.stateCacheDrainAgeMs = stateCacheDrainAge.toMillis();
     c.maxItemAffinities = DEFAULTS.maxItemAffinities;
     return c;
   }

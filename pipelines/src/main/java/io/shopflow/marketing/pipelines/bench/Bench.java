@@ -175,6 +175,9 @@ public final class Bench {
 
     public int cores = Runtime.getRuntime().availableProcessors();
 
+    /** The JVM, its collector and heap bounds: the latency tail depends on them. */
+    public String jvm = jvmDescription();
+
     public double ratio() {
       return core == null || floor == null
           ? Double.NaN
@@ -214,6 +217,7 @@ public final class Bench {
       m.put("core_ranked_by_model", coreRankedByModel);
       m.put("core_ranking_fallbacks", coreRankingFallbacks);
       m.put("cores", cores);
+      m.put("jvm", jvm);
       m.put("load", load);
       return m;
     }
@@ -829,6 +833,24 @@ public final class Bench {
   static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /**
+   * The JVM's version, collectors and heap bounds, e.g. "Java 17.0.15+6, G1 Young Generation + G1
+   * Old Generation, heap 380 MB initial, 6,028 MB max". The young pauses set the latency tail, and
+   * they depend on these: a TaskManager runs with a fixed heap (initial = max), a plain {@code java
+   * -jar} with a small initial one that grows (docs/benchmarks.md).
+   */
+  public static String jvmDescription() {
+    String collectors =
+        ManagementFactory.getGarbageCollectorMXBeans().stream()
+            .map(java.lang.management.GarbageCollectorMXBean::getName)
+            .collect(java.util.stream.Collectors.joining(" + "));
+    java.lang.management.MemoryUsage heap =
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    return String.format(
+        "Java %s, %s, heap %,d MB initial, %,d MB max",
+        Runtime.version(), collectors, heap.getInit() >> 20, heap.getMax() >> 20);
   }
 
   static String loadAverage() {

@@ -194,6 +194,7 @@ public class BenchCommand implements Callable<Integer> {
         o.sidecarUrl == null
             ? "bench: no sidecar calls"
             : "bench: recommendations ranked by the sidecar at " + o.sidecarUrl);
+    System.out.println("bench: " + Bench.jvmDescription());
     try {
       System.out.printf(
           "bench: %d cores, parallelism %d, %,d users, %,d items, %d events per visit, state"

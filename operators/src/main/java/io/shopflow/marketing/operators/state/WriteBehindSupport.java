@@ -172,7 +172,9 @@ final class WriteBehindSupport {
     // A checkpoint that came before these were due (a shorter period) already flushed.
     cancelPending();
     pendingDrain = timers.registerTimer(at - DRAIN_BEFORE_PRE_FLUSH_MS, time -> startDrain());
-    pendingPreFlush = timers.registerTimer(at, time -> startPreFlush());
+    if (preFlush != null) { // heap state, the changelog: only the drain
+      pendingPreFlush = timers.registerTimer(at, time -> startPreFlush());
+    }
   }
 
   // On the task thread, between records.
@@ -185,7 +187,7 @@ final class WriteBehindSupport {
   private void startPreFlush() {
     pendingPreFlush = null;
     if (preFlush == null) {
-      return;
+      return; // closed since
     }
     try {
       if (preFlush.start()) {

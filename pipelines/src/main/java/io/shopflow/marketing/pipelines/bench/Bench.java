@@ -88,7 +88,7 @@ public final class Bench {
     /** How long before a checkpoint is due the keyed operators pre-flush RocksDB; 0 = never. */
     public long rocksDbPreFlushLeadMs = new JobSettings().engine.rocksDbPreFlushLeadMs;
 
-    /** The cache's age bound from the pre-flush lead until the checkpoint. */
+    /** The cache's age bound from 100 ms before the pre-flush until the checkpoint. */
     public long stateCacheDrainAgeMs = new JobSettings().engine.stateCacheDrainAgeMs;
 
     /** Every phase's job writes Flink's state changelog (see {@link JobSettings#changelogDir}). */

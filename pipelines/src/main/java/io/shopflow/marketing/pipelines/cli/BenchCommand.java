@@ -142,8 +142,8 @@ public class BenchCommand implements Callable<Integer> {
       converter = DurationConverter.class,
       description =
           "From 100 ms before the pre-flush until the checkpoint, a cached change older than"
-              + " this is written back while records are processed; at or above --state-cache-dirty-age it"
-              + " changes nothing. Default: ${DEFAULT-VALUE}.")
+              + " this is written back while records are processed; at or above"
+              + " --state-cache-dirty-age it changes nothing. Default: ${DEFAULT-VALUE}.")
   Duration stateCacheDrainAge;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")

@@ -183,9 +183,9 @@ public class EngineOptions {
       defaultValue = "20ms",
       description =
           "From 100 ms before the pre-flush until the checkpoint, a cached change older than this"
-              + " is written to RocksDB while records are processed, so the checkpoint's pause has little left"
-              + " to write; at or above --state-cache-dirty-age it changes nothing. Default:"
-              + " ${DEFAULT-VALUE}.")
+              + " is written to RocksDB while records are processed, so the checkpoint's pause has"
+              + " little left to write; at or above --state-cache-dirty-age it changes nothing."
+              + " Default: ${DEFAULT-VALUE}.")
   Duration stateCacheDrainAge;
 
   public EngineConfig toConfig() {

@@ -67,8 +67,18 @@ public final class WriteBehindStates {
   private final long idleEvictMs;
   private final LongSupplier clock;
   private final List<Slot> slots = new ArrayList<>();
-  // Access-ordered: the eldest entry is the least recently used key.
-  private final LinkedHashMap<Object, Entry> entries;
+  private final HashMap<Object, Entry> entries;
+  // The cached keys for eviction (CLOCK, second chance) and the idle sweep: each entry sits at its
+  // own position, with its last access time and whether it was used again since the hand passed
+  // (set on access, cleared by the hand) at the same position of two primitive arrays. An access
+  // writes only primitives. An access-ordered LinkedHashMap relinks old list nodes on every access
+  // to another key: each relink dirties G1 cards, which is about 70 % of the cards the job dirties
+  // and most of G1's refinement (docs/benchmarks.md).
+  private Entry[] ring = new Entry[0];
+  private long[] ringAccess = new long[0];
+  private boolean[] ringUsed = new boolean[0];
+  private int ringSize;
+  private int hand;
   // Keys with unwritten changes, oldest change first.
   private final LinkedHashMap<Object, Entry> dirty = new LinkedHashMap<>();
   private Object lastKey;
@@ -81,7 +91,8 @@ public final class WriteBehindStates {
 
   /**
    * @param keys the operator's key context, or {@code null} for write-through
-   * @param maxKeys keys kept on the heap; the least recently used one is written back beyond that
+   * @param maxKeys keys kept on the heap; beyond that one is evicted (a key not used again since
+   *     the eviction hand last passed it) and its changes are written back
    * @param maxDirtyKeys keys with unwritten changes; beyond that the oldest change is written back
    *     at once, which bounds the work left for a checkpoint (and so the pause it causes)
    * @param maxDirtyAgeMs a change older than this is written back while records are processed (at
@@ -111,7 +122,7 @@ public final class WriteBehindStates {
     this.ageBound = maxDirtyAgeMs;
     this.idleEvictMs = idleEvictMs;
     this.clock = clock;
-    this.entries = new LinkedHashMap<>(Math.min(maxKeys, 1 << 16), 0.75f, true);
+    this.entries = new HashMap<>(Math.min(maxKeys, 1 << 16));
   }
 
   /**
@@ -318,19 +329,66 @@ public final class WriteBehindStates {
   }
 
   /**
-   * Drops the clean keys idle for longer than {@code idleEvictMs}. They sit at the least recently
-   * used end, in the order of their last access, so the walk stops at the first key still in use: a
-   * walk over every cached key (tens of thousands, a cache miss each) took 20-70 ms at every
-   * checkpoint, in its synchronous part, with records waiting behind it.
+   * Drops the clean keys idle for longer than {@code idleEvictMs}. The walk reads the access times'
+   * array, not the entries: a walk over every cached entry (tens of thousands, a cache miss each)
+   * took 20-70 ms at every checkpoint, in its synchronous part, with records waiting behind it.
    */
   private void dropIdle(long now) {
-    Iterator<Entry> it = entries.values().iterator();
-    while (it.hasNext()) {
-      Entry entry = it.next();
-      if (now - entry.lastAccess <= idleEvictMs) {
-        return;
+    // Downwards, so that the entry moved into a freed position has been looked at already.
+    for (int i = ringSize - 1; i >= 0; i--) {
+      if (now - ringAccess[i] > idleEvictMs) {
+        Entry idle = ring[i];
+        if (!idle.dirty) {
+          entries.remove(idle.key);
+          removeFromRing(i);
+        }
       }
-      it.remove();
+    }
+  }
+
+  /** Frees position {@code i}: the last entry moves into it, so the positions stay dense. */
+  private void removeFromRing(int i) {
+    int last = --ringSize;
+    Entry moved = ring[last];
+    ring[i] = moved;
+    moved.position = i;
+    ringAccess[i] = ringAccess[last];
+    ringUsed[i] = ringUsed[last];
+    ring[last] = null;
+  }
+
+  /** Places {@code e} at the end of the positions, growing the arrays up to {@code maxKeys}. */
+  private void appendToRing(Entry e, long now) {
+    if (ringSize == ring.length) {
+      int grown = (int) Math.min(maxKeys, Math.max(16L, 2L * ring.length));
+      ring = java.util.Arrays.copyOf(ring, grown);
+      ringAccess = java.util.Arrays.copyOf(ringAccess, grown);
+      ringUsed = java.util.Arrays.copyOf(ringUsed, grown);
+    }
+    place(e, ringSize++, now);
+  }
+
+  private void place(Entry e, int i, long now) {
+    ring[i] = e;
+    e.position = i;
+    ringAccess[i] = now;
+    // Not used again yet: a key seen once (a price drop's cold user) goes before the ones in use.
+    ringUsed[i] = false;
+  }
+
+  /**
+   * The position of the key to evict: the hand passes keys used again since it last passed them
+   * (clearing the mark, their second chance) and stops at the first that was not.
+   */
+  private int victim() {
+    while (true) {
+      if (hand >= ringSize) {
+        hand = 0;
+      }
+      if (!ringUsed[hand]) {
+        return hand;
+      }
+      ringUsed[hand++] = false;
     }
   }
 
@@ -342,6 +400,20 @@ public final class WriteBehindStates {
   /** Keys on the heap now. */
   public int size() {
     return entries.size();
+  }
+
+  /** For tests: every cached key sits at the position it records, and only there. */
+  boolean positionsConsistent() {
+    if (ringSize != entries.size() || ringSize > maxKeys) {
+      return false;
+    }
+    for (int i = 0; i < ringSize; i++) {
+      Entry e = ring[i];
+      if (e == null || e.position != i || entries.get(e.key) != e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void writeBack(Entry entry) throws Exception {
@@ -417,6 +489,7 @@ public final class WriteBehindStates {
     if (key == lastKey) {
       return lastEntry;
     }
+    long now = clock.getAsLong();
     Entry e = entries.get(key);
     if (e == null) {
       e = new Entry(key, slots.size());
@@ -428,11 +501,15 @@ public final class WriteBehindStates {
         }
       }
       entries.put(key, e);
-      if (entries.size() > maxKeys) {
-        evictEldest(key);
+      if (ringSize < maxKeys) {
+        appendToRing(e, now);
+      } else {
+        evictFor(e, now);
       }
+    } else {
+      ringAccess[e.position] = now;
+      ringUsed[e.position] = true;
     }
-    long now = clock.getAsLong();
     e.lastAccess = now;
     lastKey = key;
     lastEntry = e;
@@ -451,12 +528,15 @@ public final class WriteBehindStates {
     }
   }
 
-  private void evictEldest(Object current) throws Exception {
-    Iterator<Map.Entry<Object, Entry>> it = entries.entrySet().iterator();
-    Entry eldest = it.next().getValue();
-    it.remove();
-    if (eldest.dirty) {
-      writeBackEarly(eldest);
+  /** Evicts a key (see {@link #victim}) and gives its position to {@code e}. */
+  private void evictFor(Entry e, long now) throws Exception {
+    int i = victim();
+    Entry evicted = ring[i];
+    entries.remove(evicted.key);
+    place(e, i, now);
+    hand = i + 1;
+    if (evicted.dirty) {
+      writeBackEarly(evicted);
     }
   }
 
@@ -464,6 +544,8 @@ public final class WriteBehindStates {
   final class Entry {
     final Object key;
     final Object[] slots;
+    // Where the key sits in the eviction order's arrays.
+    int position;
     boolean dirty;
     long lastAccess;
     long dirtySince;

@@ -262,15 +262,34 @@ class WriteBehindStatesTest {
   }
 
   @Test
-  void evictsTheLeastRecentlyUsedKeyAndWritesItsChangesBack() throws Exception {
+  void evictsAKeyNotUsedAgainBeforeOneInUseAndWritesItsChangesBack() throws Exception {
     open(2, null);
-    send("a:count", "b:count", "a:count", "c:count"); // b is the least recently used
+    send("a:count", "b:count", "a:count", "c:count"); // a used again, b not
     assertThat(backendCount("b")).as("written back on eviction").isEqualTo(1L);
     assertThat(backendCount("a")).as("still cached").isNull();
     assertThat(fn.states.size()).isEqualTo(2);
 
     send("b:count"); // read back from RocksDB
     assertThat(output()).containsExactly("a=1", "b=1", "a=2", "c=1", "b=2");
+  }
+
+  @Test
+  void aKeySeenOnceIsEvictedBeforeKeysInUseWhereTheLeastRecentlyUsedWouldGo() throws Exception {
+    open(3, null);
+    // a and b are in use; then keys seen once each, as a price drop's cold users.
+    send("a:count", "b:count", "a:count", "b:count", "c:count", "d:count");
+    assertThat(backendCount("c")).as("c evicted for d").isEqualTo(1L);
+    assertThat(backendCount("a")).as("a stays cached, the least recently used").isNull();
+    assertThat(backendCount("b")).as("b stays cached").isNull();
+
+    // The hand cleared a's and b's marks on its way to c: only a key used again keeps its place.
+    send("a:count", "e:count");
+    assertThat(backendCount("b")).as("b evicted for e").isEqualTo(2L);
+    assertThat(backendCount("a")).as("a used again").isNull();
+    assertThat(fn.states.size()).isEqualTo(3);
+
+    send("b:count", "c:count"); // read back from RocksDB
+    assertThat(output()).endsWith("b=3", "c=2");
   }
 
   @Test
@@ -291,6 +310,23 @@ class WriteBehindStatesTest {
     open(100, 2, snapshot);
     send("a:count", "b:count", "c:count");
     assertThat(output()).containsExactly("a=4", "b=2", "c=2");
+  }
+
+  @Test
+  void aKeyChangedAgainAfterItsWriteBackDoesNotHoldBackOlderChanges() throws Exception {
+    open(100, 1_000, null);
+    CLOCK.set(0);
+    send("a:count");
+    CLOCK.set(61_000);
+    send("b:count"); // a's change is 61 s old: written back
+    assertThat(backendCount("a")).isEqualTo(1L);
+    CLOCK.set(100_000);
+    send("a:count"); // a changed again: its change is now younger than b's
+    CLOCK.set(125_000);
+    send("c:count"); // b's change is 64 s old, a's 25 s
+    assertThat(backendCount("b")).as("the oldest change, behind a's earlier one").isEqualTo(1L);
+    assertThat(backendCount("a")).as("25 s old: kept").isEqualTo(1L);
+    assertThat(fn.states.dirtySize()).isEqualTo(2); // a and c
   }
 
   @Test
@@ -491,6 +527,35 @@ class WriteBehindStatesTest {
   }
 
   @Test
+  void evictionsIdleDropsAndRestoresInAnyOrderKeepEveryCount() throws Exception {
+    java.util.Random random = new java.util.Random(42);
+    Map<String, Long> expected = new java.util.HashMap<>();
+    open(5, 3, null);
+    CLOCK.set(0);
+    for (int step = 0; step < 3_000; step++) {
+      String key = "k" + random.nextInt(random.nextBoolean() ? 4 : 25); // a few hot, many cold
+      long count = expected.merge(key, 1L, Long::sum);
+      send(key + ":count");
+      assertThat(output()).containsExactly(key + "=" + count);
+      assertThat(fn.states.positionsConsistent()).as("step %d", step).isTrue();
+      assertThat(fn.states.dirtySize()).isBetween(1, 3);
+      CLOCK.addAndGet(random.nextInt(40_000));
+      if (step % 97 == 96) {
+        if (random.nextBoolean()) {
+          CLOCK.addAndGet(random.nextInt(1_000_000)); // some or all keys idle for over 600 s
+        }
+        OperatorSubtaskState snapshot = h.snapshot(step, step);
+        assertThat(fn.states.positionsConsistent()).isTrue();
+        assertThat(fn.states.dirtySize()).isZero();
+        if (random.nextInt(3) == 0) {
+          h.close();
+          open(5, 3, snapshot);
+        }
+      }
+    }
+  }
+
+  @Test
   void aCheckpointDropsKeysIdleForTenMinutesAndKeepsTheOthersWhateverTheirFirstAccess()
       throws Exception {
     open(100, null);
@@ -503,9 +568,12 @@ class WriteBehindStatesTest {
     h.snapshot(1L, 1L); // a, c and d idle for over 600 s
     assertThat(fn.states.size()).isEqualTo(2);
 
+    assertThat(fn.states.positionsConsistent()).isTrue();
+
     CLOCK.set(1_150_000);
     h.snapshot(2L, 2L); // b is idle now, e (500 s) is not
     assertThat(fn.states.size()).isEqualTo(1);
+    assertThat(fn.states.positionsConsistent()).isTrue();
 
     // Dropped keys were written back first: their state reads back from RocksDB.
     send("a:count", "b:count", "e:count");

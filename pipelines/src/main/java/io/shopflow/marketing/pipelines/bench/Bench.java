@@ -149,6 +149,12 @@ public final class Bench {
      */
     public Map<String, long[]> checkpointPausesMs = new java.util.TreeMap<>();
 
+    /**
+     * Per garbage collector, over the latency run's measured window: {@code [collections, p50, max,
+     * total]} in ms (for G1, the young and mixed pauses under "G1 Young Generation").
+     */
+    public Map<String, long[]> gcPausesMs = new java.util.TreeMap<>();
+
     public double recoverySeconds = Double.NaN;
     public long recoveryEvents;
     public long actionsReference;
@@ -203,6 +209,13 @@ public final class Bench {
       checkpointPausesMs.forEach(
           (op, v) -> pauses.put(op, Map.of("checkpoints", v[0], "p50_ms", v[1], "max_ms", v[2])));
       m.put("checkpoint_pauses", pauses);
+      Map<String, Object> gc = new java.util.LinkedHashMap<>();
+      gcPausesMs.forEach(
+          (name, v) ->
+              gc.put(
+                  name,
+                  Map.of("collections", v[0], "p50_ms", v[1], "max_ms", v[2], "total_ms", v[3])));
+      m.put("gc_pauses", gc);
       m.put("recovery_s", nanToNull(recoverySeconds));
       m.put("recovery_events", recoveryEvents);
       m.put("recovery_actions_reference", actionsReference);
@@ -302,6 +315,13 @@ public final class Bench {
                       "  checkpoints held %s: p50 %d ms, max %d ms (%d checkpoints of all"
                           + " subtasks, warm-up included)",
                       op, v[1], v[2], v[0])));
+      r.gcPausesMs.forEach(
+          (name, v) ->
+              o.log.accept(
+                  String.format(
+                      "  garbage collections in the window, %s: %d, p50 %d ms, max %d ms, %,d ms"
+                          + " in all",
+                      name, v[0], v[1], v[2], v[3])));
     }
     if (o.phases.contains("recovery")) {
       o.log.accept("recovery: bounded input, exactly-once Kafka output, one task failure ...");
@@ -626,12 +646,15 @@ public final class Bench {
       LATENCY_LINES.clear();
     }
     JobClient client = env.executeAsync("bench-latency");
-    try {
+    try (GcPauses gc = new GcPauses()) {
       awaitFirstRecords();
       Thread.sleep(o.warmup.toMillis());
+      gc.start();
       recordLatency = true;
       Thread.sleep(o.duration.toMillis());
       recordLatency = false;
+      gc.stop();
+      r.gcPausesMs = gc.summary();
     } finally {
       client.cancel().get();
     }

@@ -510,7 +510,6 @@ public final class WriteBehindStates {
       ringAccess[e.position] = now;
       ringUsed[e.position] = true;
     }
-    e.lastAccess = now;
     lastKey = key;
     lastEntry = e;
     writeBackAged(now, e);
@@ -547,7 +546,6 @@ public final class WriteBehindStates {
     // Where the key sits in the eviction order's arrays.
     int position;
     boolean dirty;
-    long lastAccess;
     long dirtySince;
     // The backend held no state for the key when it was cached: nothing to read.
     boolean fresh;
@@ -621,7 +619,7 @@ public final class WriteBehindStates {
         return;
       }
       dirty = true;
-      dirtySince = lastAccess;
+      dirtySince = ringAccess[position]; // when the key was last accessed
       WriteBehindStates.this.dirty.put(key, this);
       if (WriteBehindStates.this.dirty.size() > maxDirtyKeys) {
         Entry oldest = WriteBehindStates.this.dirty.values().iterator().next();

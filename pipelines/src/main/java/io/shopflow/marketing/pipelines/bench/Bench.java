@@ -363,15 +363,20 @@ public final class Bench {
     void build(StreamExecutionEnvironment env, RateLimiterStrategy<?> rate) throws Exception;
   }
 
+  /** The write-behind cache's and the pre-flush's options of this run. */
+  private void stateOptionsInto(io.shopflow.marketing.udfs.EngineConfig engine) {
+    engine.stateCacheKeys = o.stateCacheKeys;
+    engine.stateCacheDirtyKeys = o.stateCacheDirtyKeys;
+    engine.stateCacheDirtyAgeMs = o.stateCacheDirtyAgeMs;
+    engine.rocksDbPreFlushLeadMs = o.rocksDbPreFlushLeadMs;
+    engine.stateCacheDrainAgeMs = o.stateCacheDrainAgeMs;
+  }
+
   private JobSettings settings(String name) throws Exception {
     JobSettings s = new JobSettings();
     s.parallelism = o.parallelism;
     s.checkpointInterval = Duration.ofSeconds(10);
-    s.engine.stateCacheKeys = o.stateCacheKeys;
-    s.engine.stateCacheDirtyKeys = o.stateCacheDirtyKeys;
-    s.engine.stateCacheDirtyAgeMs = o.stateCacheDirtyAgeMs;
-    s.engine.rocksDbPreFlushLeadMs = o.rocksDbPreFlushLeadMs;
-    s.engine.stateCacheDrainAgeMs = o.stateCacheDrainAgeMs;
+    stateOptionsInto(s.engine);
     Path dir = Files.createDirectories(o.workDir.resolve(name));
     s.checkpointDir = dir.resolve("checkpoints").toUri().toString();
     if (o.changelog) {
@@ -468,11 +473,7 @@ public final class Bench {
       int parallelism) {
     JobSettings s = kafka != null ? kafka : new JobSettings();
     s.parallelism = parallelism;
-    s.engine.stateCacheKeys = o.stateCacheKeys;
-    s.engine.stateCacheDirtyKeys = o.stateCacheDirtyKeys;
-    s.engine.stateCacheDirtyAgeMs = o.stateCacheDirtyAgeMs;
-    s.engine.rocksDbPreFlushLeadMs = o.rocksDbPreFlushLeadMs;
-    s.engine.stateCacheDrainAgeMs = o.stateCacheDrainAgeMs;
+    stateOptionsInto(s.engine);
     if (o.sidecarUrl != null) {
       s.ranking.sidecarUrl = o.sidecarUrl;
       s.sentiment.sidecarUrl = o.sidecarUrl;
